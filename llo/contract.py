@@ -1,0 +1,462 @@
+"""The delivery contract (../shared/spec/delivery-contract.md) as data.
+
+This is the one machine-readable description of every file kind: its place in
+the landing layout, its columns, whether each is required, its type and the
+codes it may hold. Parsing, the Great Expectations suites, the generator's
+column lists, the dbt sources and the contract page in the docs all read it;
+no column list is written anywhere else.
+
+Column types:
+    bsn      9-digit citizen service number (padded, elfproef), pseudonymised at intake
+    date     dd-mm-jjjj or jjjj-mm-dd
+    int      whole number
+    decimal  12,5 or 12.5
+    bool     J/N, Ja/Nee, 1/0, true/false
+    code     one of a fixed list (``codes``) or of a seed column (``seed``)
+    codes    '|'-separated list of codes from a seed column
+    gemeente municipality code (GM0014, 0014 or 14), a current or a merged one
+    quarter  2025-Q3 or 2025K3
+    text     free text
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+import csv
+
+CONTRACT_VERSION = "v1"
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool
+    description: str = ""
+    codes: tuple[str, ...] = ()
+    seed: tuple[str, str] | None = None  # (seed file stem, column) holding the allowed codes
+    min_value: float | None = None
+    max_value: float | None = None
+    min_exclusive: bool = False
+
+    def allowed_codes(self) -> tuple[str, ...]:
+        if self.seed is not None:
+            return seed_codes(*self.seed)
+        return self.codes
+
+
+@dataclass(frozen=True)
+class FileKind:
+    source: str  # gemeente, uwv, onderwijs, programma, enquetes
+    file: str  # file stem, e.g. brp_verblijf
+    description: str
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()  # columns unique within one delivery file
+    date_order: tuple[tuple[str, str], ...] = ()  # (start, end) pairs with start <= end
+    references: tuple[tuple[str, str, str], ...] = ()  # (column, other kind, other column)
+
+    @property
+    def kind(self) -> str:
+        return f"{self.source}__{self.file}"
+
+    @property
+    def per_municipality(self) -> bool:
+        return self.source == "gemeente"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns if column.required)
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
+@cache
+def seed_codes(seed: str, column: str) -> tuple[str, ...]:
+    with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as handle:
+        return tuple(row[column] for row in csv.DictReader(handle))
+
+
+def _bsn(required: bool = True) -> Column:
+    return Column("bsn", "bsn", required, "citizen service number; replaced by person_id at intake")
+
+
+def _action(required: bool) -> Column:
+    return Column("actie_code", "code", required, "Werk in Zicht action", seed=("actions", "action_code"))
+
+
+def _gemeente(description: str) -> Column:
+    return Column("gemeentecode", "gemeente", True, description)
+
+
+_TRAJECTEN = (
+    Column("traject_id", "text", True, "unique within the supplier"),
+    _bsn(),
+    _action(False),
+    Column("instrument", "code", True, "instrument", seed=("instruments", "instrument")),
+    Column("datum_start", "date", True),
+    Column("datum_einde", "date", False),
+    Column("reden_einde", "code", False, codes=("AFGEROND", "UITVAL", "WERK", "OPLEIDING", "VERHUISD", "OVERIG")),
+)
+
+FILE_KINDS: tuple[FileKind, ...] = (
+    FileKind(
+        "gemeente", "brp_verblijf", "Residence periods (BRP extract): one row per period a person was registered here.",
+        (
+            _bsn(),
+            Column("geboortedatum", "date", True, "date of birth"),
+            Column("geslacht", "code", False, codes=("M", "V", "X")),
+            _gemeente("municipality of residence"),
+            Column("postcode4", "text", False, "4-digit postcode area"),
+            Column("datum_inschrijving", "date", True, "start of residence in this municipality"),
+            Column("datum_uitschrijving", "date", False, "end of residence (moved away or died)"),
+            Column("datum_overlijden", "date", False, "date of death"),
+        ),
+        date_order=(("datum_inschrijving", "datum_uitschrijving"), ("geboortedatum", "datum_inschrijving")),
+    ),
+    FileKind(
+        "gemeente", "pw_uitkeringen", "Participatiewet benefits.",
+        (
+            _bsn(),
+            Column("regeling", "code", True, codes=("PW", "IOAW", "IOAZ", "BBZ")),
+            Column("datum_begin", "date", True),
+            Column("datum_einde", "date", False),
+        ),
+        date_order=(("datum_begin", "datum_einde"),),
+    ),
+    FileKind(
+        "gemeente", "trajecten", "Trajectories: a person taking part in an instrument, usually within an action.",
+        _TRAJECTEN, unique=("traject_id",), date_order=(("datum_start", "datum_einde"),),
+    ),
+    FileKind(
+        "gemeente", "participatieladder", "Participation ladder measurements.",
+        (
+            _bsn(),
+            Column("meetdatum", "date", True),
+            Column("trede", "int", True, "1-6", min_value=1, max_value=6),
+        ),
+    ),
+    FileKind(
+        "uwv", "uitkeringen", "UWV benefits.",
+        (
+            _bsn(),
+            Column("uitkeringssoort", "code", True, codes=("WW", "WGA", "IVA", "WAJONG", "ZW")),
+            Column("ingangsdatum", "date", True),
+            Column("einddatum", "date", False),
+        ),
+        date_order=(("ingangsdatum", "einddatum"),),
+    ),
+    FileKind(
+        "uwv", "werkzoekenden", "Registered job seekers.",
+        (
+            _bsn(),
+            Column("datum_inschrijving", "date", True),
+            Column("datum_uitschrijving", "date", False),
+        ),
+        date_order=(("datum_inschrijving", "datum_uitschrijving"),),
+    ),
+    FileKind(
+        "uwv", "dienstverbanden", "Employment (polisadministratie).",
+        (
+            _bsn(),
+            Column("werkgever_id", "text", True, "employer key, same keys as programma/werkgevers.csv"),
+            Column("sbi_code", "text", False, "SBI 2008 code: 4 or 2 digits, or a section letter"),
+            Column("datum_aanvang", "date", True),
+            Column("datum_einde", "date", False),
+            Column("uren_per_week", "decimal", True, "contract hours per week", min_value=0, max_value=80, min_exclusive=True),
+            Column("contractsoort", "code", False, codes=("VAST", "TIJDELIJK", "OPROEP", "UITZEND")),
+        ),
+        date_order=(("datum_aanvang", "datum_einde"),),
+    ),
+    FileKind(
+        "uwv", "trajecten", "Trajectories run by UWV.",
+        _TRAJECTEN, unique=("traject_id",), date_order=(("datum_start", "datum_einde"),),
+    ),
+    FileKind(
+        "onderwijs", "leeractiviteiten", "Learning activities: DUO, STAP, providers, Leerwerkloket, self-study.",
+        (
+            Column("activiteit_id", "text", True, "unique"),
+            _bsn(),
+            Column("bron", "code", True, codes=("DUO", "STAP", "AANBIEDER", "LEERWERKLOKET", "ZELFRAPPORTAGE")),
+            Column("onderwijstype", "code", True, codes=(
+                "VO", "VAVO", "MBO", "HBO", "WO", "CURSUS", "TRAINING", "WORKSHOP", "E_LEARNING", "ZELFSTUDIE")),
+            Column("vorm", "code", True, codes=("FORMEEL", "NON_FORMEEL", "INFORMEEL")),
+            Column("stap_categorie", "int", False, "1-4 STAP layer", min_value=1, max_value=4),
+            _action(False),
+            Column("datum_start", "date", True),
+            Column("datum_einde", "date", False),
+            Column("uren", "decimal", False, "study hours", min_value=0),
+            Column("resultaat", "code", False, codes=("DIPLOMA", "CERTIFICAAT", "DEELCERTIFICAAT", "GEEN", "GESTOPT", "LOPEND")),
+            Column("voltijd", "bool", False, "full-time enrolment"),
+        ),
+        unique=("activiteit_id",), date_order=(("datum_start", "datum_einde"),),
+    ),
+    FileKind(
+        "programma", "events", "Events organised by the programme.",
+        (
+            Column("event_id", "text", True),
+            _action(True),
+            Column("datum", "date", True),
+            _gemeente("where it took place"),
+            Column("doelgroep", "code", True, codes=("AV", "AH", "WG", "ALLE")),
+            Column("naam", "text", False),
+        ),
+        unique=("event_id",),
+    ),
+    FileKind(
+        "programma", "event_deelnames", "Event attendance; bsn empty for an anonymous visitor.",
+        (
+            Column("event_id", "text", True, "must exist in events.csv"),
+            _bsn(required=False),
+            Column("werkgever_id", "text", False, "set when the visitor came for an employer"),
+            Column("werkend_opgegeven", "bool", False, "self-reported working status"),
+        ),
+        references=(("event_id", "programma__events", "event_id"),),
+    ),
+    FileKind(
+        "programma", "contacten", "Outreach contacts with residents.",
+        (
+            Column("contact_id", "text", True),
+            _bsn(),
+            Column("datum", "date", True),
+            _action(True),
+            Column("kanaal", "code", True, codes=("HUISBEZOEK", "TELEFOON", "STRAAT", "EVENT", "LOKET", "ONLINE")),
+        ),
+        unique=("contact_id",),
+    ),
+    FileKind(
+        "programma", "inzet", "Inputs per action per quarter.",
+        (
+            _action(True),
+            Column("kwartaal", "quarter", True, "2025-Q3 or 2025K3"),
+            Column("budget_eur", "decimal", True, min_value=0),
+            Column("besteed_eur", "decimal", False, min_value=0),
+            Column("fte", "decimal", False, min_value=0),
+            Column("uren", "decimal", False, min_value=0),
+            Column("materieel_eur", "decimal", False, min_value=0),
+            Column("werkwijzen", "codes", False, "'|'-separated working methods", seed=("werkwijzen", "werkwijze")),
+        ),
+        unique=("actie_code", "kwartaal"),
+    ),
+    FileKind(
+        "programma", "werkgevers", "Employers.",
+        (
+            Column("werkgever_id", "text", True),
+            Column("sbi_code", "text", False),
+            Column("aantal_werknemers", "int", False, min_value=0),
+            _gemeente("where established"),
+        ),
+        unique=("werkgever_id",),
+    ),
+    FileKind(
+        "programma", "werkgeverscontacten", "Contacts with employers.",
+        (
+            Column("contact_id", "text", True),
+            Column("werkgever_id", "text", True),
+            Column("datum", "date", True),
+            _action(True),
+            Column("type", "code", True, codes=("BEZOEK", "EVENT", "ADVIES", "SCAN")),
+        ),
+        unique=("contact_id",),
+    ),
+    FileKind(
+        "enquetes", "antwoorden", "Survey answers and coach assessments.",
+        (
+            Column("antwoord_id", "text", True),
+            Column("respondent_type", "code", True, codes=("INWONER", "WERKGEVER")),
+            _bsn(required=False),
+            Column("werkgever_id", "text", False),
+            _action(False),
+            Column("event_id", "text", False),
+            Column("datum", "date", True),
+            Column("meting", "code", True, codes=("VOOR", "NA", "EENMALIG")),
+            Column("vraag_code", "code", True, seed=("survey_questions", "question_code")),
+            Column("score", "decimal", True, "on the question's scale (survey_questions scale_min..scale_max)"),
+        ),
+        unique=("antwoord_id",),
+    ),
+)
+
+# Why a row is quarantined. The generator counts the defects it injects under the
+# same codes, so tests can match its report to the quarantine. A rejected row gets
+# exactly one check: the first that fails, in this order.
+ROW_CHECKS: dict[str, str] = {
+    "duplicate_row": "exact duplicate of an earlier line in the same file",
+    "required_missing": "a required value is empty",
+    "bsn_format": "bsn is not 1-9 digits",
+    "bsn_elfproef": "bsn fails elfproef",
+    "date_invalid": "value is not a date in dd-mm-jjjj or jjjj-mm-dd",
+    "number_invalid": "value is not a number",
+    "bool_invalid": "value is not J/N, Ja/Nee, 1/0 or true/false",
+    "code_unknown": "code is not in the allowed list",
+    "out_of_range": "number outside the allowed range",
+    "date_order": "start date after end date",
+    "id_not_unique": "id occurs more than once in the file",
+    "reference_missing": "referenced id does not exist",
+}
+
+# Conditions that do not reject a row but are counted in the manifest's warnings.
+FILE_WARNINGS: dict[str, str] = {
+    "comma_delimiter": "header only splits on ',': read as comma-delimited",
+    "windows_1252": "not valid UTF-8: read as Windows-1252",
+    "bom": "UTF-8 byte order mark removed",
+    "bsn_padded": "bsn with fewer than 9 digits left-padded with zeros",
+    "extra_columns": "unknown extra columns ignored",
+}
+
+# A file missing a required column is rejected whole (manifest status REJECTED).
+FILE_REJECTION = "missing_column"
+
+KINDS: dict[str, FileKind] = {file_kind.kind: file_kind for file_kind in FILE_KINDS}
+
+
+def landing_path(file_kind: FileKind, delivery_month: str, municipality_code: str | None = None) -> Path:
+    """Relative path of a delivery file in the landing area (contract section 1)."""
+    if file_kind.per_municipality:
+        if municipality_code is None:
+            raise ValueError(f"{file_kind.kind} is delivered per municipality")
+        return Path(file_kind.source, municipality_code, delivery_month, f"{file_kind.file}.csv")
+    return Path(file_kind.source, delivery_month, f"{file_kind.file}.csv")
+
+
+def region_municipalities() -> tuple[str, ...]:
+    return seed_codes("municipalities", "municipality_code")
+
+
+# --- derived artefacts: intake Parquet schema, dbt sources and the contract page ---
+
+INTAKE_TYPES = {
+    "bsn": "varchar", "date": "date", "int": "integer", "decimal": "double", "bool": "boolean",
+    "code": "varchar", "codes": "varchar", "gemeente": "varchar", "quarter": "varchar", "text": "varchar",
+}
+
+# Columns intake adds to every accepted row (contract section 5: traceable to the delivery).
+METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("_supplier", "varchar", "Who delivered the file: the GMxxxx code for gemeente files, else the source name."),
+    ("_delivery_month", "varchar", "Delivery month yyyy-mm (the delivery folder)."),
+    ("_line_number", "integer", "Line number in the delivered file (the header is line 1)."),
+    ("_file_sha256", "varchar", "sha256 of the delivered file, as archived."),
+    ("_intake_at", "timestamp", "When intake accepted the file."),
+)
+
+
+def intake_column_name(column: Column) -> str:
+    """bsn never passes intake: it is replaced by its keyed pseudonym."""
+    return "person_id" if column.type == "bsn" else column.name
+
+
+def intake_schema(file_kind: FileKind) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of the typed Parquet intake writes for a file kind."""
+    data = [(intake_column_name(column), INTAKE_TYPES[column.type]) for column in file_kind.columns]
+    return data + [(name, type_) for name, type_, _ in METADATA_COLUMNS]
+
+
+def dbt_sources_yaml(source: str) -> str:
+    """The dbt sources file of one delivery source, generated from the contract."""
+    lines = [
+        "# Generated by `python -m llo.contract` from llo/contract.py. Do not edit by hand.",
+        "version: 2",
+        "",
+        "sources:",
+        f"  - name: {source}",
+        f"    description: \"Deliveries of {source}, as typed and pseudonymised by intake (delivery contract {CONTRACT_VERSION}). "
+        "Every delivery ever taken in; staging keeps the latest per supplier.\"",
+        "    config:",
+        "      loaded_at_field: _intake_at",
+        "      freshness:",
+        "        warn_after: {count: 35, period: day}",
+        "        error_after: {count: 70, period: day}",
+        "    tables:",
+    ]
+    for file_kind in FILE_KINDS:
+        if file_kind.source != source:
+            continue
+        location = (
+            "read_parquet('{{ env_var(\"LLO_DATA_DIR\", \"data\") }}/intake/"
+            f"{file_kind.kind}/**/*.parquet', union_by_name = true)"
+        )
+        lines += [
+            f"      - name: {file_kind.file}",
+            f"        description: \"{file_kind.description}\"",
+            "        config:",
+            f"          external_location: \"{location}\"",
+            "        columns:",
+        ]
+        for column in file_kind.columns:
+            description = column.description or column.name
+            if column.type == "bsn":
+                description = "Keyed pseudonym of the bsn (HMAC-SHA-256, 64 hex characters); the bsn itself never passes intake."
+            lines += [
+                f"          - name: {intake_column_name(column)}",
+                f"            description: \"{description.replace(chr(34), chr(39))}\"",
+                f"            data_type: {INTAKE_TYPES[column.type]}",
+            ]
+        for name, type_, description in METADATA_COLUMNS:
+            lines += [
+                f"          - name: {name}",
+                f"            description: \"{description}\"",
+                f"            data_type: {type_}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def contract_markdown() -> str:
+    """The contract page of the docs, generated from the same description."""
+    out = [
+        f"# Delivery contract {CONTRACT_VERSION} (generated)",
+        "",
+        "Generated by `python -m llo.contract` from `llo/contract.py`; the prose contract is "
+        "`../shared/spec/delivery-contract.md`. Codes marked *seed* come from the named seed file.",
+        "",
+    ]
+    for file_kind in FILE_KINDS:
+        place = f"{file_kind.source}/<GMxxxx>/<yyyy-mm>/" if file_kind.per_municipality else f"{file_kind.source}/<yyyy-mm>/"
+        out += [f"## {place}{file_kind.file}.csv", "", file_kind.description, ""]
+        out += ["| column | required | type | allowed values | meaning |", "|---|---|---|---|---|"]
+        for column in file_kind.columns:
+            if column.seed:
+                allowed = f"seed `{column.seed[0]}.{column.seed[1]}`"
+            elif column.codes:
+                allowed = ", ".join(f"`{code}`" for code in column.codes)
+            elif column.min_value is not None or column.max_value is not None:
+                low = "" if column.min_value is None else f"{'>' if column.min_exclusive else '>='} {column.min_value:g}"
+                high = "" if column.max_value is None else f"<= {column.max_value:g}"
+                allowed = " and ".join(part for part in (low, high) if part)
+            else:
+                allowed = ""
+            required = "req" if column.required else "opt"
+            out.append(f"| {column.name} | {required} | {column.type} | {allowed} | {column.description} |")
+        notes = []
+        if file_kind.unique:
+            notes.append(f"unique per file: {', '.join(file_kind.unique)}")
+        for start, end in file_kind.date_order:
+            notes.append(f"{start} <= {end}")
+        for column, other, other_column in file_kind.references:
+            notes.append(f"{column} must exist in {other}.{other_column}")
+        if notes:
+            out += ["", "Checks: " + "; ".join(notes) + "."]
+        out.append("")
+    return "\n".join(out)
+
+
+def generated_files() -> dict[Path, str]:
+    """Every file generated from the contract, relative to the project root."""
+    files = {Path("docs/contract.md"): contract_markdown()}
+    for source in dict.fromkeys(file_kind.source for file_kind in FILE_KINDS):
+        files[Path(f"models/staging/{source}/_{source}__sources.yml")] = dbt_sources_yaml(source)
+    return files
+
+
+if __name__ == "__main__":
+    root = Path(__file__).resolve().parent.parent
+    for relative, text in generated_files().items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+        print(f"wrote {relative}")
