@@ -45,14 +45,19 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from llo.publish import publish
+    from llo.publish import PublishRefused, publish
 
-    publish(paths())
+    try:
+        published = publish(paths())
+    except PublishRefused as refused:
+        print(f"llo publish: refused; the published database was left as it was.\n{refused}", file=sys.stderr)
+        return 1
+    print(f"Published database: {published}")
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
-    from llo.publish import publish
+    from llo.publish import PublishRefused, publish
 
     settings = paths()
     status = _intake(args)
@@ -63,7 +68,11 @@ def _run(args: argparse.Namespace) -> int:
     if status != 0:
         print("llo run: dbt build failed; the published database was left as it was.", file=sys.stderr)
         return status
-    published = publish(settings)
+    try:
+        published = publish(settings)
+    except PublishRefused as refused:
+        print(f"llo run: publish refused; the published database was left as it was.\n{refused}", file=sys.stderr)
+        return 1
     print(f"Published database: {published}")
     print("Open the dashboard with: make dashboard   (or: .venv/bin/llo dashboard)")
     return 0

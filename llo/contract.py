@@ -31,6 +31,23 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @dataclass(frozen=True)
+class SeedRange:
+    """A number whose allowed range depends on another column of the row, looked up in a seed
+    (the survey score lies within the scale of its question)."""
+
+    key_column: str  # column of the same file holding the lookup key, e.g. vraag_code
+    seed: str  # seed file stem, e.g. survey_questions
+    seed_key: str  # seed column matching key_column
+    seed_min: str  # seed column with the smallest allowed value
+    seed_max: str  # seed column with the largest allowed value
+
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Allowed (min, max) per key, both inclusive."""
+        rows = seed_rows(self.seed)
+        return {row[self.seed_key].upper(): (float(row[self.seed_min]), float(row[self.seed_max])) for row in rows}
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: str
@@ -41,6 +58,7 @@ class Column:
     min_value: float | None = None
     max_value: float | None = None
     min_exclusive: bool = False
+    range_by: SeedRange | None = None  # allowed range per row, from a seed
 
     def allowed_codes(self) -> tuple[str, ...]:
         if self.seed is not None:
@@ -79,9 +97,13 @@ class FileKind:
 
 
 @cache
-def seed_codes(seed: str, column: str) -> tuple[str, ...]:
+def seed_rows(seed: str) -> tuple[dict[str, str], ...]:
     with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as handle:
-        return tuple(row[column] for row in csv.DictReader(handle))
+        return tuple(csv.DictReader(handle))
+
+
+def seed_codes(seed: str, column: str) -> tuple[str, ...]:
+    return tuple(row[column] for row in seed_rows(seed))
 
 
 def _bsn(required: bool = True) -> Column:
@@ -278,7 +300,10 @@ FILE_KINDS: tuple[FileKind, ...] = (
             Column("datum", "date", True),
             Column("meting", "code", True, codes=("VOOR", "NA", "EENMALIG")),
             Column("vraag_code", "code", True, seed=("survey_questions", "question_code")),
-            Column("score", "decimal", True, "on the question's scale (survey_questions scale_min..scale_max)"),
+            Column(
+                "score", "decimal", True, "on the question's scale (survey_questions scale_min..scale_max)",
+                range_by=SeedRange("vraag_code", "survey_questions", "question_code", "scale_min", "scale_max"),
+            ),
         ),
         unique=("antwoord_id",),
     ),
@@ -289,6 +314,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
 # exactly one check: the first that fails, in this order.
 ROW_CHECKS: dict[str, str] = {
     "duplicate_row": "exact duplicate of an earlier line in the same file",
+    "field_count": "line has a different number of fields than the header",
     "required_missing": "a required value is empty",
     "bsn_format": "bsn is not 1-9 digits",
     "bsn_elfproef": "bsn fails elfproef",
@@ -379,7 +405,7 @@ def dbt_sources_yaml(source: str) -> str:
         if file_kind.source != source:
             continue
         location = (
-            "read_parquet('{{ env_var(\"LLO_DATA_DIR\", \"data\") }}/intake/"
+            "read_parquet('{{ env_var('LLO_DATA_DIR', 'data') }}/intake/"
             f"{file_kind.kind}/**/*.parquet', union_by_name = true)"
         )
         lines += [

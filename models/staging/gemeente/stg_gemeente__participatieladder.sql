@@ -11,6 +11,7 @@ renamed as (
 
     select
         ---------- ids
+        _supplier || '-' || _delivery_month || '-' || _line_number as measurement_id,
         person_id,
 
         ---------- numerics

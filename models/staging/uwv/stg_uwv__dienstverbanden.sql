@@ -11,6 +11,7 @@ renamed as (
 
     select
         ---------- ids
+        _supplier || '-' || _delivery_month || '-' || _line_number as employment_id,
         person_id,
         werkgever_id as employer_id,
 

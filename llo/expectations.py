@@ -1,0 +1,168 @@
+"""Great Expectations suites generated from the delivery contract, and the runner
+that validates intake chunks with them (GX 1.x on pandas DataFrames, offline).
+
+What GX sees is the *parsed* chunk (built by llo.intake): one column per contract
+column holding the typed value (dates as datetime, numbers as float, booleans,
+codes upper case; a value that did not parse is null), a `<column>__text`
+companion with the trimmed text as delivered for typed columns, and the bsn
+column masked ('<bsn>' or null), so no bsn ever reaches GX or its Data Docs.
+The index of the frame is the line number in the delivered file.
+
+Every expectation carries meta {"check": <llo.contract.ROW_CHECKS code>,
+"column": <contract column>}: the intake turns each unexpected row into a
+quarantine candidate for that check.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from llo.contract import FILE_KINDS, Column, FileKind
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+import great_expectations as gx  # noqa: E402  (the analytics switch must be set before the import)
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.expectations.row_conditions import Column as RowColumn  # noqa: E402
+
+BSN_MASK = "<bsn>"
+TEXT_SUFFIX = "__text"
+# Types whose parsed value can be null while text was delivered: the value did not parse.
+PARSED_TYPES = {"date": "date_invalid", "int": "number_invalid", "decimal": "number_invalid",
+                "bool": "bool_invalid", "gemeente": "code_unknown", "quarter": "date_invalid"}
+
+
+def text_column(name: str) -> str:
+    return f"{name}{TEXT_SUFFIX}"
+
+
+def presence_column(column: Column) -> str:
+    """The GX column that is null exactly when the delivered value is empty."""
+    return text_column(column.name) if column.type in PARSED_TYPES else column.name
+
+
+def reference_parameter(column: str) -> str:
+    """Suite parameter holding the ids a reference column may take (set per delivery)."""
+    return f"known_{column}"
+
+
+def _meta(check: str, column: str) -> dict[str, str]:
+    return {"check": check, "column": column}
+
+
+def _column_expectations(column: Column) -> list[gxe.Expectation]:
+    name = column.name
+    expectations: list[gxe.Expectation] = []
+    if column.required:
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(
+            column=presence_column(column), meta=_meta("required_missing", name)))
+    if column.type in PARSED_TYPES:
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(
+            column=name, row_condition=RowColumn(text_column(name)).is_not_null(),
+            meta=_meta(PARSED_TYPES[column.type], name)))
+    if column.type == "code":
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(
+            column=name, value_set=[code.upper() for code in column.allowed_codes()],
+            meta=_meta("code_unknown", name)))
+    if column.type == "codes":
+        alternatives = "|".join(code.upper() for code in column.allowed_codes())
+        expectations.append(gxe.ExpectColumnValuesToMatchRegex(
+            column=name, regex=rf"^({alternatives})(\|({alternatives}))*$", meta=_meta("code_unknown", name)))
+    if column.min_value is not None or column.max_value is not None:
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(
+            column=name, min_value=column.min_value, max_value=column.max_value,
+            strict_min=column.min_exclusive, meta=_meta("out_of_range", name)))
+    if column.range_by is not None:
+        for key, (low, high) in sorted(column.range_by.ranges().items()):
+            expectations.append(gxe.ExpectColumnValuesToBeBetween(
+                column=name, min_value=low, max_value=high,
+                row_condition=RowColumn(column.range_by.key_column) == key,
+                meta=_meta("out_of_range", name) | {"range_key": key}))
+    return expectations
+
+
+def suite_expectations(file_kind: FileKind) -> list[gxe.Expectation]:
+    """The expectations of one file kind, generated from its contract entry."""
+    expectations = [expectation for column in file_kind.columns for expectation in _column_expectations(column)]
+    for start, end in file_kind.date_order:
+        expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing",
+            meta=_meta("date_order", end) | {"start_column": start}))
+    if len(file_kind.unique) == 1:
+        expectations.append(gxe.ExpectColumnValuesToBeUnique(
+            column=file_kind.unique[0], meta=_meta("id_not_unique", file_kind.unique[0])))
+    elif file_kind.unique:
+        expectations.append(gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=list(file_kind.unique), meta=_meta("id_not_unique", file_kind.unique[0])))
+    for column, _other_kind, _other_column in file_kind.references:
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(
+            column=column, value_set={"$PARAMETER": reference_parameter(column)},
+            meta=_meta("reference_missing", column)))
+    return expectations
+
+
+@dataclass(frozen=True)
+class Unexpected:
+    """Rows (line numbers) that failed one expectation."""
+
+    check: str
+    column: str
+    lines: list[int]
+    meta: dict
+
+
+class SuiteRunner:
+    """One ephemeral GX context per intake run: a suite and validation definition per
+    file kind; every validated chunk is kept for the Data Docs of the run."""
+
+    def __init__(self) -> None:
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = {"globally": False}
+        datasource = self.context.data_sources.add_pandas("intake")
+        self.definitions: dict[str, gx.ValidationDefinition] = {}
+        self.validated_chunks = 0
+        for file_kind in FILE_KINDS:
+            asset = datasource.add_dataframe_asset(file_kind.kind)
+            batch = asset.add_batch_definition_whole_dataframe("chunk")
+            suite = self.context.suites.add(gx.ExpectationSuite(name=file_kind.kind))
+            for expectation in suite_expectations(file_kind):
+                suite.add_expectation(expectation)
+            self.definitions[file_kind.kind] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=file_kind.kind, data=batch, suite=suite))
+
+    def validate(self, file_kind: FileKind, frame, run_name: str, parameters: dict) -> list[Unexpected]:
+        result = self.definitions[file_kind.kind].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            result_format={"result_format": "COMPLETE"},
+            run_id=RunIdentifier(run_name=run_name),
+        )
+        self.validated_chunks += 1
+        found = []
+        for outcome in result.results:
+            config = outcome.expectation_config
+            if outcome.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"Great Expectations could not evaluate {config.type} on {run_name}: "
+                    f"{outcome.exception_info.get('exception_message')}")
+            if not outcome.success:
+                lines = [int(line) for line in outcome.result.get("unexpected_index_list") or []]
+                found.append(Unexpected(config.meta["check"], config.meta["column"], lines, dict(config.meta)))
+        return found
+
+    def write_data_docs(self, directory: Path) -> Path:
+        """Render the Data Docs of this run's validations into `directory` (replaced)."""
+        if directory.exists():
+            shutil.rmtree(directory)
+        site = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
+        }
+        self.context.add_data_docs_site(site_name="intake", site_config=site)
+        self.context.build_data_docs(site_names=["intake"])
+        return directory / "index.html"
