@@ -18,7 +18,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 # Test runs use their own data dir so they never touch the demo.
 TEST_DATA_DIR := $(CURDIR)/data-test
 
-.PHONY: help setup run test lint dashboard docs bench clean
+.PHONY: help setup run test lint dashboard docs bench clean browser-deps
 
 help:
 	@echo "make run        set up, generate demo deliveries (SCALE=$(SCALE)), intake, build, publish"
@@ -45,7 +45,7 @@ run: setup
 	fi
 	$(BIN)/llo run
 
-test: setup
+test: setup browser-deps
 	$(BIN)/python -m pytest
 	rm -rf $(TEST_DATA_DIR)
 	$(BIN)/llo generate --scale 0.01 --seed 7 --months 2 --out $(TEST_DATA_DIR)/landing
@@ -56,12 +56,29 @@ test: setup
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests analyses
 
+# Serves the published file ($(LLO_DATA_DIR)/publish/llo_monitor.duckdb; make run writes it).
+PORT ?= 8501
 dashboard: setup
-	$(BIN)/llo dashboard
+	$(BIN)/llo dashboard --port $(PORT)
 
+# dbt docs (every model and column, lineage from deliveries to the exposures) plus the
+# contract page (regenerated from llo/contract.py), the glossary and the analysts'
+# guide rendered to HTML next to index.html; the docs overview links to them.
+DOCS_PAGES := docs/contract.md docs/glossary.md docs/analysts.md
 docs: setup
+	$(BIN)/python -m llo.contract
+	mkdir -p $(LLO_DATA_DIR)/warehouse
 	$(BIN)/dbt docs generate
+	for page in $(DOCS_PAGES); do \
+		$(BIN)/python -c 'import sys, mistune; print(mistune.html(open(sys.argv[1], encoding="utf-8").read()))' \
+			$$page > target/$$(basename $$page .md).html; \
+	done
 	@echo "Docs: $(CURDIR)/target/index.html (serve with: $(BIN)/dbt docs serve --host 127.0.0.1)"
+
+# The browser test (tests/python/test_browser.py) drives Debian's chromium; a fresh
+# machine (CI runs as root) gets it from apt.
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -36,6 +36,7 @@ def _intake(args: argparse.Namespace) -> int:
 def dbt(arguments: list[str]) -> int:
     """Run dbt in the project with the monitor's environment; returns its exit code."""
     settings = paths()
+    (settings.warehouse_path.parent / "tmp").mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "dbt.cli.main", *arguments]
     return subprocess.run(command, cwd=PROJECT_DIR, env=dbt_environment(settings.data_dir), check=False).returncode
 
@@ -86,6 +87,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         "--server.port", str(args.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ]
     return subprocess.run(command, check=False).returncode
 

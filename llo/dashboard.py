@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from llo.contract import FILE_REJECTION, ROW_CHECKS
 from llo.settings import paths
 
 PUBLISHED_DB_ENV = "LLO_PUBLISHED_DB"
@@ -34,6 +35,22 @@ GROUP_LABELS = {
     "AV": "Aansluiting vinden",
     "AH": "Aansluiting houden",
     "WG": "Werkgevers",
+}
+MEASURE_LABELS = {
+    "value": "waarde",
+    "share_positive": "aandeel positief",
+    "share_improved": "aandeel verbeterd",
+    "mean_change": "gemiddelde verandering",
+}
+BREAKDOWN_LABELS = {
+    TOTAL: "Totaal",
+    "age_band": "Leeftijdsgroep",
+    "sex": "Geslacht",
+    "benefit_type": "Uitkering",
+    "target_group": "Doelgroep",
+    "rung": "Trede",
+    "measurement": "Meting",
+    "reached": "Werkgever bereikt",
 }
 LAYER_LABELS = {"context": "Context", "input": "Input", "output": "Output", "outcome": "Outcome", "impact": "Impact"}
 # definitions.md section 2: the rungs of the WIZ position ladder.
@@ -74,6 +91,7 @@ REFERENCES_4_WEEKS = (
         "https://ec.europa.eu/eurostat/statistics-explained/index.php?title=Adult_learning_statistics",
     ),
 )
+NAME_AXIS = alt.Axis(labelLimit=360)  # names of actions and rungs are long; do not cut them off
 DESCRIPTIVE_NOTE = (
     "Beschrijvend, geen causaal effect: deelnemers worden vergeleken met niet-deelnemers in dezelfde "
     "doelgroep, trede, leeftijdsgroep en uitkeringssituatie. Andere verschillen tussen de groepen "
@@ -179,7 +197,8 @@ class Data:
             from indicator_all as rows
             {'left join dim_indicator as dim on dim.indicator_code = rows.indicator_code' if names else ''}
             where {where}
-            order by rows.indicator_code, rows.period_end, rows.breakdown, rows.breakdown_value
+            order by rows.indicator_code, rows.measure <> 'value', rows.measure, rows.period_end, rows.breakdown,
+                rows.breakdown_value
         """
         return self.query(sql, *parameters)
 
@@ -234,11 +253,12 @@ def display_indicators(rows: pd.DataFrame, min_cell_size: int, municipality_name
         {
             "Indicator": rows["name_nl"],
             "Code": rows["indicator_code"],
+            "Maat": rows["measure"].map(lambda code: MEASURE_LABELS.get(code, code)),
             "Periode": rows["period"] + rows["is_complete"].map({True: "", False: " (onvolledig)"}).fillna(""),
             "Gemeente": rows["municipality_code"].map(lambda code: municipality_names.get(code, code)),
             "Doelgroep": rows["target_group"].map(lambda code: GROUP_LABELS.get(code, code)),
             "Actie": rows["action_code"].map(lambda code: "Alle acties" if code == ALL_ACTIONS else code),
-            "Uitsplitsing": rows["breakdown"],
+            "Uitsplitsing": rows["breakdown"].map(lambda code: BREAKDOWN_LABELS.get(code, code)),
             "Waarde uitsplitsing": rows["breakdown_value"],
             "Waarde": [
                 format_value(value, unit, bool(suppressed), min_cell_size)
@@ -279,7 +299,11 @@ def no_data(what: str) -> None:
 def municipality_names(data: Data) -> dict[str, str]:
     names = {REGION: "Hele regio"}
     if data.has_rows("dim_municipality"):
-        frame = data.query("select municipality_code, municipality_name from dim_municipality order by municipality_name")
+        frame = data.query(
+            "select municipality_code, municipality_name from dim_municipality where municipality_code <> ? "
+            "order by municipality_name",
+            REGION,
+        )
         names |= dict(zip(frame["municipality_code"], frame["municipality_name"]))
     return names
 
@@ -287,7 +311,8 @@ def municipality_names(data: Data) -> dict[str, str]:
 def action_names(data: Data) -> dict[str, str]:
     names = {ALL_ACTIONS: "Alle acties"}
     if data.has_rows("dim_action"):
-        frame = data.query("select action_code, action_name from dim_action order by action_name")
+        frame = data.query("select action_code, action_name from dim_action where action_code <> ? order by action_name",
+                           ALL_ACTIONS)
         names |= dict(zip(frame["action_code"], frame["action_name"]))
     return names
 
@@ -329,7 +354,8 @@ def sidebar_filters(data: Data) -> Filters:
 def headline(data: Data, code: str, filters: Filters) -> pd.Series | None:
     rows = data.indicators(
         "rows.indicator_code = ? and rows.period = ? and rows.municipality_code = ? "
-        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'TOTAAL'",
+        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'TOTAAL' "
+        "and rows.measure = 'value'",
         code, filters.period, filters.municipality,
     )
     return None if rows.empty else rows.iloc[0]
@@ -373,7 +399,7 @@ def page_overview(data: Data, filters: Filters) -> None:
     show_chart(
         alt.Chart(frame).mark_bar().encode(
             x=alt.X("Deelname (%):Q", title="Deelname aan formeel of non-formeel leren (%)"),
-            y=alt.Y("Gebied:N", sort=None, title=None),
+            y=alt.Y("Gebied:N", sort=None, title=None, axis=NAME_AXIS),
             tooltip=["Gebied", "Deelname (%)", "Bron"],
         )
     )
@@ -384,7 +410,8 @@ def page_overview(data: Data, filters: Filters) -> None:
     st.subheader("Deelname leven lang ontwikkelen (12 maanden) door de tijd")
     trend = data.indicators(
         "rows.indicator_code = 'IMP_LLO_12M' and rows.period_type = ? and rows.municipality_code = ? "
-        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'TOTAAL'",
+        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'TOTAAL' "
+        "and rows.measure = 'value'",
         filters.period_type, filters.municipality,
     )
     trend_chart(trend, data)
@@ -392,14 +419,15 @@ def page_overview(data: Data, filters: Filters) -> None:
     st.subheader("Inwoners per doelgroep")
     groups = data.indicators(
         "rows.indicator_code = 'POP_GROUP' and rows.period = ? and rows.municipality_code = ? "
-        "and rows.breakdown = 'target_group'",
+        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'target_group' "
+        "and rows.measure = 'value'",
         filters.period, filters.municipality,
     )
     if not groups.empty:
         groups = groups.assign(Doelgroep=groups["breakdown_value"].map(lambda code: GROUP_LABELS.get(code, code)))
         show_chart(
             alt.Chart(groups).mark_bar().encode(
-                x=alt.X("value:Q", title="Inwoners"), y=alt.Y("Doelgroep:N", title=None),
+                x=alt.X("value:Q", title="Inwoners"), y=alt.Y("Doelgroep:N", title=None, axis=NAME_AXIS),
                 tooltip=["Doelgroep", alt.Tooltip("value:Q", title="Inwoners")],
             )
         )
@@ -437,7 +465,8 @@ def page_ladder(data: Data, filters: Filters) -> None:
     st.subheader("Verdeling over de treden")
     rungs = data.indicators(
         "rows.indicator_code = 'IMP_RUNG_DISTRIBUTION' and rows.period = ? and rows.municipality_code = ? "
-        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'rung'",
+        "and rows.target_group = 'ALL' and rows.action_code = 'ALLE' and rows.breakdown = 'rung' "
+        "and rows.measure = 'value'",
         filters.period, filters.municipality,
     )
     if not rungs.empty:
@@ -448,7 +477,7 @@ def page_ladder(data: Data, filters: Filters) -> None:
         show_chart(
             alt.Chart(frame).mark_bar().encode(
                 x=alt.X("Aandeel:Q", title="Aandeel van de inwoners 15-74 (%)"),
-                y=alt.Y("Trede:N", sort=list(RUNG_LABELS.values()), title=None),
+                y=alt.Y("Trede:N", sort=list(RUNG_LABELS.values()), title=None, axis=NAME_AXIS),
                 tooltip=["Trede", alt.Tooltip("Aandeel:Q", format=".1f")],
             )
         )
@@ -460,7 +489,7 @@ def page_ladder(data: Data, filters: Filters) -> None:
     movement = data.indicators(
         "rows.indicator_code in ('IMP_AV_UPWARD_12M', 'IMP_AV_TO_WORK_12M', 'IMP_AV_DURABLE_WORK') "
         "and rows.period_type = ? and rows.municipality_code = ? and rows.action_code = 'ALLE' "
-        "and rows.breakdown = 'TOTAAL'",
+        "and rows.breakdown = 'TOTAAL' and rows.measure = 'value'",
         filters.period_type, filters.municipality,
     )
     st.caption("Cohort op de eerste dag van de periode, gevolgd tot 12 maanden later; periodes waarvan die "
@@ -484,13 +513,21 @@ def group_page(group: str) -> Callable[[Data, Filters], None]:
             return
         where = ("rows.target_group = ? and rows.municipality_code = ? and rows.action_code = ? "
                  "and rows.layer in ('output', 'outcome', 'impact')")
-        rows = data.indicators(where + " and rows.period = ?", group, filters.municipality, filters.action, filters.period)
+        breakdowns = data.query(
+            "select distinct breakdown from indicator_all where target_group = ? order by breakdown <> 'TOTAAL', breakdown",
+            group,
+        )
+        options = list(breakdowns["breakdown"]) if not breakdowns.empty else [TOTAL]
+        breakdown = st.selectbox("Uitsplitsing", options, format_func=lambda code: BREAKDOWN_LABELS.get(code, code),
+                                 key=f"breakdown_{group}")
+        rows = data.indicators(where + " and rows.period = ? and rows.breakdown = ?",
+                               group, filters.municipality, filters.action, filters.period, breakdown)
         for layer in ("output", "outcome", "impact"):
             st.subheader(f"{LAYER_LABELS[layer]}indicatoren")
             layer_rows = rows[rows["layer"] == layer] if not rows.empty else rows
             show_table(display_indicators(layer_rows, data.min_cell_size(), names), f"{group.lower()}_{layer}")
         st.subheader("Ontwikkeling door de tijd")
-        history = data.indicators(where + " and rows.period_type = ? and rows.breakdown = 'TOTAAL'",
+        history = data.indicators(where + " and rows.period_type = ? and rows.breakdown = 'TOTAAL' and rows.measure = 'value'",
                                   group, filters.municipality, filters.action, filters.period_type)
         if history.empty:
             st.info("Geen gegevens voor deze selectie.")
@@ -513,7 +550,8 @@ def page_inputs(data: Data, filters: Filters) -> None:
     action_filter = "" if filters.action == ALL_ACTIONS else " and rows.action_code = ?"
     parameters: tuple = (filters.period,) + (() if filters.action == ALL_ACTIONS else (filters.action,))
     rows = data.indicators(
-        "rows.layer = 'input' and rows.period = ? and rows.breakdown = 'TOTAAL'" + action_filter, *parameters
+        "rows.layer = 'input' and rows.period = ? and rows.breakdown = 'TOTAAL' and rows.measure = 'value'"
+        + action_filter, *parameters
     )
     if rows.empty:
         st.info("Geen gegevens voor deze selectie.")
@@ -524,7 +562,7 @@ def page_inputs(data: Data, filters: Filters) -> None:
         st.subheader("Begroot en besteed per actie")
         show_chart(
             alt.Chart(money).mark_bar().encode(
-                x=alt.X("value:Q", title="Euro"), y=alt.Y("Actie:N", title=None),
+                x=alt.X("value:Q", title="Euro"), y=alt.Y("Actie:N", title=None, axis=NAME_AXIS),
                 color=alt.Color("name_nl:N", title=None, legend=alt.Legend(orient="bottom")),
                 yOffset="name_nl:N",
                 tooltip=["Actie", "name_nl", alt.Tooltip("value:Q", format=",.0f")],
@@ -535,7 +573,7 @@ def page_inputs(data: Data, filters: Filters) -> None:
         st.subheader("Kosten per deelnemer")
         show_chart(
             alt.Chart(cost).mark_bar().encode(
-                x=alt.X("value:Q", title="Euro per deelnemer"), y=alt.Y("Actie:N", sort="-x", title=None),
+                x=alt.X("value:Q", title="Euro per deelnemer"), y=alt.Y("Actie:N", sort="-x", title=None, axis=NAME_AXIS),
                 tooltip=["Actie", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("denominator:Q", title="Deelnemers")],
             )
         )
@@ -590,7 +628,7 @@ def page_what_works(data: Data, filters: Filters) -> None:
     shown = frame[~frame["is_suppressed"].astype(bool)]
     if not shown.empty:
         order = list(shown.sort_values("difference_pp", ascending=False)["Actie"])
-        base = alt.Chart(shown).encode(y=alt.Y("Actie:N", sort=order, title=None))
+        base = alt.Chart(shown).encode(y=alt.Y("Actie:N", sort=order, title=None, axis=NAME_AXIS))
         show_chart(
             alt.layer(
                 base.mark_rule().encode(x=alt.X("ci_low_pp:Q", title="Verschil deelnemers - vergelijkingsgroep (pp)"),
@@ -626,8 +664,37 @@ def page_what_works(data: Data, filters: Filters) -> None:
     show_table(table, "wat_werkt_voor_wie")
 
 
+# Dutch names of the quarantine checks (llo.contract.ROW_CHECKS has them in English).
+CHECK_LABELS = {
+    "duplicate_row": "dubbele regel",
+    "field_count": "aantal velden klopt niet",
+    "required_missing": "verplichte waarde ontbreekt",
+    "bsn_format": "bsn is geen 1-9 cijfers",
+    "bsn_elfproef": "bsn voldoet niet aan de elfproef",
+    "date_invalid": "geen geldige datum",
+    "number_invalid": "geen geldig getal",
+    "bool_invalid": "geen J/N-waarde",
+    "code_unknown": "onbekende code",
+    "out_of_range": "getal buiten het toegestane bereik",
+    "date_order": "begindatum na einddatum",
+    "id_not_unique": "id komt vaker voor",
+    "reference_missing": "verwijzing bestaat niet",
+    FILE_REJECTION: "verplichte kolom ontbreekt (bestand afgewezen)",
+}
+FILE_COLUMNS = {
+    "file_path": "Bestand", "supplier_code": "Leverancier", "delivery_month": "Maand", "status": "Status",
+    "rows_read": "Gelezen", "rows_accepted": "Geaccepteerd", "rows_quarantined": "Quarantaine",
+    "encoding": "Codering", "warning_codes": "Waarschuwingen", "is_latest_delivery": "In gebruik",
+}
+
+
+def check_label(code: str) -> str:
+    return CHECK_LABELS.get(code) or ROW_CHECKS.get(code, code)
+
+
 def page_delivery(data: Data, filters: Filters) -> None:
-    st.caption("Hoe compleet en correct de aanleveringen van de partners zijn. Alleen aantallen, geen regels.")
+    st.caption("Hoe compleet en correct de aanleveringen van de partners zijn: alleen aantallen regels, geen inhoud. "
+               "Het filter gemeente toont de aanleveringen van die gemeente.")
     metadata = data.metadata()
     if metadata:
         columns = st.columns(4)
@@ -641,26 +708,32 @@ def page_delivery(data: Data, filters: Filters) -> None:
         return
     supplier_filter = "" if filters.municipality == REGION else " where supplier_code = ?"
     parameters = () if filters.municipality == REGION else (filters.municipality,)
-    files = data.query(f"select * from delivery_files{supplier_filter} order by delivery_month desc, source, supplier_code, file_kind", *parameters)
     st.subheader("Quarantaine per reden")
     if "delivery_quarantine_reasons" in data.tables():
         reasons = data.query(
-            f"select reason_code, sum(rows_quarantined) as rows_quarantined from delivery_quarantine_reasons"
-            f"{supplier_filter} group by reason_code order by rows_quarantined desc",
+            f"select check_code, sum(rows_quarantined) as rows_quarantined from delivery_quarantine_reasons"
+            f"{supplier_filter} group by check_code order by rows_quarantined desc, check_code",
             *parameters,
         )
         if not reasons.empty:
+            reasons = reasons.assign(Reden=reasons["check_code"].map(check_label))
             show_chart(
                 alt.Chart(reasons).mark_bar().encode(
                     x=alt.X("rows_quarantined:Q", title="Regels in quarantaine"),
-                    y=alt.Y("reason_code:N", sort="-x", title="Reden"),
-                    tooltip=["reason_code", "rows_quarantined"],
+                    y=alt.Y("Reden:N", sort="-x", title=None, axis=NAME_AXIS),
+                    tooltip=["Reden", "check_code", "rows_quarantined"],
                 )
             )
-        show_table(reasons.rename(columns={"reason_code": "Reden", "rows_quarantined": "Regels in quarantaine"}),
+            reasons = reasons[["Reden", "check_code", "rows_quarantined"]]
+        show_table(reasons.rename(columns={"check_code": "Code", "rows_quarantined": "Regels in quarantaine"}),
                    "quarantaine_per_reden")
     st.subheader("Aangeleverde bestanden")
-    show_table(files, "aangeleverde_bestanden")
+    files = data.query(
+        f"select * from delivery_files{supplier_filter} order by delivery_month desc, source_name, supplier_code, file_kind",
+        *parameters,
+    )
+    show_table(files[[column for column in FILE_COLUMNS if column in files.columns]].rename(columns=FILE_COLUMNS),
+               "aangeleverde_bestanden")
 
 
 def page_catalogue(data: Data, filters: Filters) -> None:

@@ -20,14 +20,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from llo.contract import FILE_KINDS, Column, FileKind
+from typing import TYPE_CHECKING
 
+from llo.contract import Column, FileKind
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from great_expectations.expectations import Expectation
+
+# GX is imported inside the functions that need it: the import takes seconds, and a run of
+# `llo intake` with nothing new to take in should not pay for it. No usage statistics leave
+# the machine.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-import great_expectations as gx  # noqa: E402  (the analytics switch must be set before the import)
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
-from great_expectations.expectations.row_conditions import Column as RowColumn  # noqa: E402
 
 BSN_MASK = "<bsn>"
 TEXT_SUFFIX = "__text"
@@ -54,9 +58,12 @@ def _meta(check: str, column: str) -> dict[str, str]:
     return {"check": check, "column": column}
 
 
-def _column_expectations(column: Column) -> list[gxe.Expectation]:
+def _column_expectations(column: Column) -> list[Expectation]:
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as RowColumn
+
     name = column.name
-    expectations: list[gxe.Expectation] = []
+    expectations: list[Expectation] = []
     if column.required:
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(
             column=presence_column(column), meta=_meta("required_missing", name)))
@@ -71,7 +78,7 @@ def _column_expectations(column: Column) -> list[gxe.Expectation]:
     if column.type == "codes":
         alternatives = "|".join(code.upper() for code in column.allowed_codes())
         expectations.append(gxe.ExpectColumnValuesToMatchRegex(
-            column=name, regex=rf"^({alternatives})(\|({alternatives}))*$", meta=_meta("code_unknown", name)))
+            column=name, regex=rf"^(?:{alternatives})(?:\|(?:{alternatives}))*$", meta=_meta("code_unknown", name)))
     if column.min_value is not None or column.max_value is not None:
         expectations.append(gxe.ExpectColumnValuesToBeBetween(
             column=name, min_value=column.min_value, max_value=column.max_value,
@@ -85,8 +92,10 @@ def _column_expectations(column: Column) -> list[gxe.Expectation]:
     return expectations
 
 
-def suite_expectations(file_kind: FileKind) -> list[gxe.Expectation]:
+def suite_expectations(file_kind: FileKind) -> list[Expectation]:
     """The expectations of one file kind, generated from its contract entry."""
+    import great_expectations.expectations as gxe
+
     expectations = [expectation for column in file_kind.columns for expectation in _column_expectations(column)]
     for start, end in file_kind.date_order:
         expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -119,23 +128,47 @@ class SuiteRunner:
     """One ephemeral GX context per intake run: a suite and validation definition per
     file kind; every validated chunk is kept for the Data Docs of the run."""
 
-    def __init__(self) -> None:
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = {"globally": False}
-        datasource = self.context.data_sources.add_pandas("intake")
-        self.definitions: dict[str, gx.ValidationDefinition] = {}
+    def __init__(self, docs_dir: Path) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig,
+        )
+
+        self.docs_dir = docs_dir
+        site = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        }
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            data_docs_sites={"intake": site},
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False),
+        )
+        self.context = gx.get_context(mode="ephemeral", project_config=config)
+        self.datasource = self.context.data_sources.add_pandas("intake")
+        self.definitions = {}
         self.validated_chunks = 0
-        for file_kind in FILE_KINDS:
-            asset = datasource.add_dataframe_asset(file_kind.kind)
+
+    def definition(self, file_kind: FileKind):
+        """The validation definition of a file kind, built on first use (building all 16 takes seconds)."""
+        import great_expectations as gx
+
+        if file_kind.kind not in self.definitions:
+            asset = self.datasource.add_dataframe_asset(file_kind.kind)
             batch = asset.add_batch_definition_whole_dataframe("chunk")
             suite = self.context.suites.add(gx.ExpectationSuite(name=file_kind.kind))
             for expectation in suite_expectations(file_kind):
                 suite.add_expectation(expectation)
             self.definitions[file_kind.kind] = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=file_kind.kind, data=batch, suite=suite))
+        return self.definitions[file_kind.kind]
 
-    def validate(self, file_kind: FileKind, frame, run_name: str, parameters: dict) -> list[Unexpected]:
-        result = self.definitions[file_kind.kind].run(
+    def validate(self, file_kind: FileKind, frame: pd.DataFrame, run_name: str, parameters: dict) -> list[Unexpected]:
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        result = self.definition(file_kind).run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=parameters,
             result_format={"result_format": "COMPLETE"},
@@ -154,15 +187,9 @@ class SuiteRunner:
                 found.append(Unexpected(config.meta["check"], config.meta["column"], lines, dict(config.meta)))
         return found
 
-    def write_data_docs(self, directory: Path) -> Path:
-        """Render the Data Docs of this run's validations into `directory` (replaced)."""
-        if directory.exists():
-            shutil.rmtree(directory)
-        site = {
-            "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
-        }
-        self.context.add_data_docs_site(site_name="intake", site_config=site)
+    def write_data_docs(self) -> Path:
+        """Render the Data Docs of this run's validations (replacing those of an earlier run)."""
+        if self.docs_dir.exists():
+            shutil.rmtree(self.docs_dir)
         self.context.build_data_docs(site_names=["intake"])
-        return directory / "index.html"
+        return self.docs_dir / "index.html"

@@ -552,3 +552,341 @@ def draw_benefits(rng: np.random.Generator, people: People, work: Work, window: 
         clip_to_residence(people, Spells(person, off.start, off.end).subset(other_gap)),
     ])
     return pw_spells, uwv, registrations
+
+
+# --- trajectories (instruments) ------------------------------------------------------------------------
+
+REASONS = ("AFGEROND", "UITVAL", "WERK", "OPLEIDING", "VERHUISD", "OVERIG")
+REASON_PROBABILITIES = (0.55, 0.15, 0.12, 0.05, 0.03, 0.10)
+UWV_SUPPLIER = -1  # trajecten.supplier: a municipality index, or UWV
+
+# Which instruments municipalities and UWV use outside the programme, and how long they last (months).
+GEMEENTE_INSTRUMENT_MIX = {
+    "ACTIVERING": 0.12, "SOCIALE_ACTIVITEIT": 0.08, "VRIJWILLIGERSWERK": 0.10, "MANTELZORG": 0.03,
+    "DAGBESTEDING": 0.05, "SCHOLING": 0.10, "WORKSHOP": 0.10, "PTO": 0.05, "ORIENTATIE": 0.08,
+    "WERKERVARINGSPLAATS": 0.06, "WERKERVARINGSPLAATS_REGULIER": 0.05, "PROEFPLAATSING": 0.04,
+    "COACHGESPREK": 0.10, "LOOPBAANADVIES": 0.04,
+}
+UWV_INSTRUMENT_MIX = {"SCHOLING": 0.25, "WORKSHOP": 0.2, "COACHGESPREK": 0.25, "LOOPBAANADVIES": 0.1, "ORIENTATIE": 0.1, "PROEFPLAATSING": 0.1}
+INSTRUMENT_MONTHS = {
+    "ACTIVERING": 6, "SOCIALE_ACTIVITEIT": 9, "VRIJWILLIGERSWERK": 12, "MANTELZORG": 18, "DAGBESTEDING": 18,
+    "SCHOLING": 5, "WORKSHOP": 0.3, "PTO": 4, "ORIENTATIE": 3, "WERKERVARINGSPLAATS": 6,
+    "WERKERVARINGSPLAATS_REGULIER": 6, "PROEFPLAATSING": 2, "LKS": 12, "JOBCOACHING": 12, "NAZORG": 4,
+    "COACHGESPREK": 3, "LOOPBAANADVIES": 2,
+}
+
+
+@dataclass(frozen=True)
+class Instruments:
+    """reference/instruments.csv: code, ladder rung (0 = none) and support flag, by position."""
+
+    codes: tuple[str, ...]
+    rung: np.ndarray
+    is_support: np.ndarray
+
+    def index(self, code: str) -> int:
+        return self.codes.index(code)
+
+    @property
+    def is_lks(self) -> np.ndarray:
+        return np.array([code == "LKS" for code in self.codes])
+
+    def mix(self, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        known = [(self.index(code), weight) for code, weight in weights.items() if code in self.codes]
+        return np.array([i for i, _ in known]), np.array([w for _, w in known])
+
+    def mean_days(self, index: np.ndarray) -> np.ndarray:
+        months = np.array([INSTRUMENT_MONTHS.get(code, 6) for code in self.codes], float)
+        return months[index] * YEAR_DAYS / 12
+
+    @staticmethod
+    def from_seed(rows: list[dict[str, str]]) -> Instruments:
+        return Instruments(
+            codes=tuple(row["instrument"] for row in rows),
+            rung=np.array([int(row["rung"]) if row["rung"] else 0 for row in rows]),
+            is_support=np.array([row["is_support"].lower() == "true" for row in rows]),
+        )
+
+
+def trajectory_spells(rng: np.random.Generator, person: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      instrument: np.ndarray, supplier: np.ndarray, action: np.ndarray | None = None) -> Spells:
+    reason = choose(rng, REASON_PROBABILITIES, len(person)).astype(np.int8)
+    return Spells(person, start, end, {
+        "instrument": instrument.astype(np.int16),
+        "supplier": supplier.astype(np.int16),
+        "action": (np.full(len(person), -1) if action is None else action).astype(np.int16),
+        "reason": reason,
+    })
+
+
+def trajectories_during(rng: np.random.Generator, spells: Spells, rate_per_year: float, mix: tuple[np.ndarray, np.ndarray],
+                        instruments: Instruments, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Trajectories starting at `rate_per_year` during the given spells (from a year before the window)."""
+    first = np.maximum(spells.start, window.start - 365)
+    last = np.minimum(spells.end, window.end)
+    exposure = np.maximum(last - first + 1, 0)
+    count = rng.poisson(rate_per_year * exposure / YEAR_DAYS)
+    row = np.repeat(np.arange(len(spells)), count)
+    start = first[row] + np.floor(rng.random(len(row)) * exposure[row]).astype(np.int64)
+    instrument = mix[0][choose(rng, mix[1], len(row))]
+    end = start + durations(rng, instruments.mean_days(instrument), len(row)) - 1
+    return spells.person[row], start, end, instrument
+
+
+def draw_trajectories(rng: np.random.Generator, people: People, work: Work, jobs: Spells, pw: Spells, uwv: Spells,
+                      instruments: Instruments, window: Window) -> Spells:
+    """Trajectories outside the programme (no actie_code)."""
+    parts = []
+    person, start, end, instrument = trajectories_during(rng, pw, 0.5, instruments.mix(GEMEENTE_INSTRUMENT_MIX), instruments, window)
+    parts.append(trajectory_spells(rng, person, start, end, instrument, municipality_on(people, person, start)))
+    client = uwv.subset(np.isin(uwv.attrs["scheme"], [0, 1, 3]))  # WW, WGA, Wajong
+    person, start, end, instrument = trajectories_during(rng, client, 0.25, instruments.mix(UWV_INSTRUMENT_MIX), instruments, window)
+    parts.append(trajectory_spells(rng, person, start, end, instrument, np.full(len(person), UWV_SUPPLIER)))
+    # Loonkostensubsidie always comes with a job: from the job's first day, for part of it.
+    if "LKS" in instruments.codes:
+        labour_class = people.labour_class[jobs.person]
+        lks = np.flatnonzero(jobs.attrs["first_of_spell"] & (labour_class != REGULAR) & (rng.random(len(jobs)) < 0.3))
+        end = np.minimum(jobs.end[lks], jobs.start[lks] + durations(rng, 365, len(lks)) - 1)
+        supplier = np.where(labour_class[lks] == DISABILITY, UWV_SUPPLIER, municipality_on(people, jobs.person[lks], jobs.start[lks]))
+        parts.append(trajectory_spells(rng, jobs.person[lks], jobs.start[lks], end,
+                                       np.full(len(lks), instruments.index("LKS")), supplier))
+    on = work.on
+    if "JOBCOACHING" in instruments.codes:
+        coached = np.flatnonzero((people.labour_class[on.person] == DISABILITY) & (rng.random(len(on)) < 0.4))
+        end = np.minimum(on.end[coached], on.start[coached] + durations(rng, 540, len(coached)) - 1)
+        parts.append(trajectory_spells(rng, on.person[coached], on.start[coached], end,
+                                       np.full(len(coached), instruments.index("JOBCOACHING")), np.full(len(coached), UWV_SUPPLIER)))
+    if "NAZORG" in instruments.codes:
+        placed = np.flatnonzero((people.labour_class[on.person] == DISTANCE) & on.attrs["from_gap"] & (rng.random(len(on)) < 0.3))
+        end = np.minimum(on.end[placed], on.start[placed] + durations(rng, 120, len(placed)) - 1)
+        parts.append(trajectory_spells(rng, on.person[placed], on.start[placed], end,
+                                       np.full(len(placed), instruments.index("NAZORG")),
+                                       municipality_on(people, on.person[placed], on.start[placed])))
+    trajectories = clip_to_residence(people, Spells.concat(parts), before_arrival=False)
+    return trajectories.subset(trajectories.end >= window.start)
+
+
+# --- learning ------------------------------------------------------------------------------------------
+
+BRON = ("DUO", "STAP", "AANBIEDER", "LEERWERKLOKET", "ZELFRAPPORTAGE")
+ONDERWIJSTYPE = ("VO", "VAVO", "MBO", "HBO", "WO", "CURSUS", "TRAINING", "WORKSHOP", "E_LEARNING", "ZELFSTUDIE")
+VORM = ("FORMEEL", "NON_FORMEEL", "INFORMEEL")
+RESULTAAT = ("DIPLOMA", "CERTIFICAAT", "DEELCERTIFICAAT", "GEEN", "GESTOPT", "LOPEND")
+
+# Post-initial learning: (onderwijstype, vorm, bron, mean days, mean hours, share of activities).
+LEARNING_TYPES = (
+    ("TRAINING", "NON_FORMEEL", "AANBIEDER", 4, 16, 0.30),
+    ("CURSUS", "NON_FORMEEL", "AANBIEDER", 80, 40, 0.20),
+    ("E_LEARNING", "NON_FORMEEL", "AANBIEDER", 40, 12, 0.10),
+    ("WORKSHOP", "NON_FORMEEL", "AANBIEDER", 1, 4, 0.08),
+    ("ZELFSTUDIE", "INFORMEEL", "ZELFRAPPORTAGE", 90, 30, 0.15),
+    ("CURSUS", "NON_FORMEEL", "LEERWERKLOKET", 60, 30, 0.03),
+    ("MBO", "FORMEEL", "DUO", 600, 500, 0.06),
+    ("HBO", "FORMEEL", "DUO", 800, 700, 0.04),
+    ("VAVO", "FORMEEL", "DUO", 300, 300, 0.01),
+    ("WO", "FORMEEL", "DUO", 700, 600, 0.01),
+)
+STAP_END = "2023-12-31"  # the STAP budget ran until the end of 2023
+
+
+def learning_rate(age: np.ndarray, labour_class: np.ndarray) -> np.ndarray:
+    """Post-initial learning activities per year."""
+    rate = np.select([age < 25, age < 35, age < 45, age < 55, age < 65], [0.45, 0.80, 0.75, 0.65, 0.45], 0.12)
+    return np.where(labour_class == REGULAR, rate, rate * 0.4)
+
+
+def learning_spells(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: dict[str, np.ndarray]) -> Spells:
+    n = len(person)
+    attrs = {
+        "bron": np.zeros(n, np.int8), "onderwijstype": np.zeros(n, np.int8), "vorm": np.zeros(n, np.int8),
+        "stap": np.full(n, -1, np.int8), "action": np.full(n, -1, np.int16), "hours": np.full(n, np.nan),
+        "result": np.full(n, -1, np.int8), "fulltime": np.full(n, -1, np.int8),
+    }
+    for name, values in kind.items():
+        attrs[name] = np.asarray(values).astype(attrs[name].dtype)
+    return Spells(person, start, end, attrs)
+
+
+def draw_learning(rng: np.random.Generator, people: People, window: Window) -> Spells:
+    from llo.generate_calendar import day
+
+    n = len(people)
+    # Initial education (DUO): secondary school from 12, then MBO, HBO or WO until the study end.
+    end_age = (people.study_end - people.birth) / YEAR_DAYS
+    vo_end_age = np.select([end_age < 18, end_age < 22, end_age < 23.5], [end_age, 16.5, 17.5], 18.5)
+    vo_end = people.birth + np.round(vo_end_age * YEAR_DAYS).astype(np.int64)
+    vo_start = birthday(people.birth, 12)
+    level = np.select([end_age < 18, end_age < 22, end_age < 23.5], [-1, 2, 3], 4)  # MBO, HBO, WO
+    persons = np.arange(n)
+    stopped = rng.random(n) < 0.12
+    result = np.where(stopped, 4, 0)
+    initial = Spells.concat([
+        learning_spells(persons, vo_start, vo_end, {"bron": np.zeros(n), "onderwijstype": np.zeros(n), "vorm": np.zeros(n),
+                                                     "result": np.zeros(n), "fulltime": np.ones(n)}),
+        learning_spells(persons, vo_end + 1, people.study_end, {"bron": np.zeros(n), "onderwijstype": level, "vorm": np.zeros(n),
+                                                                "result": result, "fulltime": np.ones(n)}).subset(level >= 0),
+    ])
+    initial = clip_to_residence(people, initial)
+    initial = initial.subset((initial.end >= window.start) & (initial.start <= window.end))
+
+    # Post-initial learning: a Poisson number per person, with a person-level propensity.
+    exposure_start = np.maximum.reduce([np.full(n, window.start - 365), people.study_end, birthday(people.birth, 18), people.arrival])
+    exposure_end = np.minimum.reduce([np.full(n, window.end), people.exit, birthday(people.birth, 75) - 1])
+    exposure = np.maximum(exposure_end - exposure_start + 1, 0)
+    middle_age = (exposure_start + exposure // 2 - people.birth) / YEAR_DAYS
+    propensity = rng.gamma(0.7, 1 / 0.7, n)
+    count = rng.poisson(learning_rate(middle_age, people.labour_class) * propensity * exposure / YEAR_DAYS)
+    person = np.repeat(persons, count)
+    start = exposure_start[person] + np.floor(rng.random(len(person)) * exposure[person]).astype(np.int64)
+    kind = choose(rng, [row[5] for row in LEARNING_TYPES], len(person))
+    table = {
+        "onderwijstype": np.array([ONDERWIJSTYPE.index(row[0]) for row in LEARNING_TYPES]),
+        "vorm": np.array([VORM.index(row[1]) for row in LEARNING_TYPES]),
+        "bron": np.array([BRON.index(row[2]) for row in LEARNING_TYPES]),
+        "days": np.array([row[3] for row in LEARNING_TYPES], float),
+        "hours": np.array([row[4] for row in LEARNING_TYPES], float),
+    }
+    length = np.where(table["days"][kind] <= 1, 1, durations(rng, table["days"][kind], len(person)))
+    end = start + length - 1
+    formal = table["vorm"][kind] == 0
+    informal = table["vorm"][kind] == 2
+    result = np.where(formal, choose(rng, [0.6, 0, 0.2, 0, 0.2, 0], len(person)),
+                      np.where(informal, -1, choose(rng, [0, 0.5, 0, 0.35, 0.15, 0], len(person))))
+    bron = table["bron"][kind]
+    stap = np.full(len(person), -1)
+    # STAP budget: a quarter of the provider courses and trainings that started in 2023.
+    is_stap = (bron == BRON.index("AANBIEDER")) & np.isin(table["onderwijstype"][kind], [5, 6]) & \
+        (start >= window.start) & (start <= day(STAP_END)) & (rng.random(len(person)) < 0.25)
+    bron = np.where(is_stap, BRON.index("STAP"), bron)
+    stap[is_stap] = choose(rng, [0.1, 0.25, 0.25, 0.4], int(is_stap.sum()))
+    hours = np.round(table["hours"][kind] * rng.gamma(3, 1 / 3, len(person)), 0)
+    hours = np.where(rng.random(len(person)) < 0.15, np.nan, np.maximum(hours, 1))
+    post_initial = learning_spells(person, start, end, {
+        "bron": bron, "onderwijstype": table["onderwijstype"][kind], "vorm": table["vorm"][kind], "stap": stap,
+        "hours": hours, "result": result, "fulltime": np.where(formal, 0, -1),
+    })
+    post_initial = post_initial.subset((post_initial.end >= window.start) & (post_initial.start <= window.end))
+    return Spells.concat([initial, post_initial])
+
+
+# --- the ladder, evaluated as the monitor does (definitions.md section 2) ------------------------------
+
+AGE_BANDS = (15, 25, 35, 45, 55, 65)  # lower bounds of 15-24 ... 65-74
+MIN_AGE, MAX_AGE = 15, 74
+
+
+class _ByPerson:
+    """Periods sorted by person, for looking up (person, day) pairs."""
+
+    def __init__(self, n_people: int, spells: Spells, values: np.ndarray | None = None):
+        order = np.argsort(spells.person, kind="stable")
+        self.start = spells.start[order]
+        self.end = spells.end[order]
+        self.values = None if values is None else np.asarray(values)[order]
+        self.persons = spells.person[order]
+        self.offsets = np.searchsorted(self.persons, np.arange(n_people + 1))
+
+    def _active(self, persons: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        first = self.offsets[persons]
+        count = self.offsets[persons + 1] - first
+        query = np.repeat(np.arange(len(persons)), count)
+        row = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+        active = (self.start[row] <= days[query]) & (self.end[row] >= days[query])
+        return query[active], row[active]
+
+    def any_active(self, persons: np.ndarray, days: np.ndarray) -> np.ndarray:
+        query, _ = self._active(persons, days)
+        return np.bincount(query, minlength=len(persons)) > 0
+
+    def max_active(self, persons: np.ndarray, days: np.ndarray) -> np.ndarray:
+        query, row = self._active(persons, days)
+        result = np.zeros(len(persons), np.int64)
+        np.maximum.at(result, query, self.values[row])
+        return result
+
+    # The same for every person on one day: a scan of all periods, cheaper than the lookup.
+    def any_active_on(self, day: int) -> np.ndarray:
+        persons = self.persons[(self.start <= day) & (self.end >= day)]
+        return np.bincount(persons, minlength=len(self.offsets) - 1) > 0
+
+    def max_active_on(self, day: int) -> np.ndarray:
+        active = (self.start <= day) & (self.end >= day)
+        result = np.zeros(len(self.offsets) - 1, np.int64)
+        np.maximum.at(result, self.persons[active], self.values[active])
+        return result
+
+
+@dataclass
+class Position:
+    in_population: np.ndarray
+    rung: np.ndarray
+    has_benefit: np.ndarray
+    age_band: np.ndarray
+    working: np.ndarray
+
+    @property
+    def stratum(self) -> np.ndarray:
+        """definitions.md section 7 stratum within AV: baseline rung (0-6) x age band x benefit yes/no."""
+        return (np.minimum(self.rung, 6) * len(AGE_BANDS) + self.age_band) * 2 + self.has_benefit
+
+    @property
+    def in_av(self) -> np.ndarray:
+        return self.in_population & (self.rung <= 6)
+
+
+N_STRATA = 7 * len(AGE_BANDS) * 2
+
+
+class LadderState:
+    """Rung, benefit and population membership of (person, day) pairs, from the periods alone."""
+
+    def __init__(self, people: People, jobs: Spells, pw: Spells, uwv: Spells, trajectories: Spells,
+                 learning: Spells, instruments: Instruments):
+        n = len(people)
+        self.people = people
+        self.jobs = _ByPerson(n, jobs)
+        self.benefits = _ByPerson(n, Spells.concat([Spells(pw.person, pw.start, pw.end), Spells(uwv.person, uwv.start, uwv.end)]))
+        instrument = trajectories.attrs["instrument"]
+        self.instrument_rung = _ByPerson(n, trajectories, instruments.rung[instrument])
+        self.lks = _ByPerson(n, trajectories.subset(instruments.is_lks[instrument]))
+        self.support = _ByPerson(n, trajectories.subset(instruments.is_support[instrument]))
+        counts = learning.attrs["vorm"] <= VORM.index("NON_FORMEEL")
+        self.learning = _ByPerson(n, learning.subset(counts))
+
+    def at(self, persons: np.ndarray, days: np.ndarray) -> Position:
+        """Position of each (person, day) pair."""
+        persons = np.asarray(persons, np.int64)
+        days = np.broadcast_to(np.asarray(days, np.int64), persons.shape).copy()
+        return self._position(
+            persons, days,
+            working=self.jobs.any_active(persons, days),
+            benefit=self.benefits.any_active(persons, days),
+            lks=self.lks.any_active(persons, days),
+            support=self.support.any_active(persons, days),
+            instrument_rung=self.instrument_rung.max_active(persons, days),
+            learning=self.learning.any_active(persons, days),
+        )
+
+    def on(self, day: int) -> Position:
+        """Position of every person on one day."""
+        persons = np.arange(len(self.people))
+        return self._position(
+            persons, np.full(len(persons), day, np.int64),
+            working=self.jobs.any_active_on(day),
+            benefit=self.benefits.any_active_on(day),
+            lks=self.lks.any_active_on(day),
+            support=self.support.any_active_on(day),
+            instrument_rung=self.instrument_rung.max_active_on(day),
+            learning=self.learning.any_active_on(day),
+        )
+
+    def _position(self, persons: np.ndarray, days: np.ndarray, working: np.ndarray, benefit: np.ndarray, lks: np.ndarray,
+                  support: np.ndarray, instrument_rung: np.ndarray, learning: np.ndarray) -> Position:
+        people = self.people
+        age = age_on(people.birth[persons], days)
+        resident = (people.arrival[persons] <= days) & (people.exit[persons] >= days)
+        in_population = resident & (age >= MIN_AGE) & (age <= MAX_AGE)
+        not_working_rung = np.maximum(instrument_rung, np.where(learning, 3, 0))
+        rung = np.where(working, np.select([lks, benefit, support], [4, 5, 6], 7), not_working_rung)
+        age_band = np.clip(np.searchsorted(AGE_BANDS, age, side="right") - 1, 0, len(AGE_BANDS) - 1)
+        return Position(in_population, rung, benefit.astype(np.int64), age_band, working)

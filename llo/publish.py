@@ -160,7 +160,7 @@ def write_metadata(connection: duckdb.DuckDBPyConnection, build: BuildCheck, bui
         summary = connection.execute(
             f"""
             select
-                count(distinct (source, supplier_code, delivery_month)),
+                count(distinct (source_name, supplier_code, delivery_month)),
                 count(*),
                 sum(rows_read),
                 sum(rows_accepted),
@@ -233,7 +233,7 @@ def _small_cell_findings(
     connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], threshold: int
 ) -> list[str]:
     """definitions.md 6: every person count, numerator or denominator below min_cell_size
-    is suppressed. Count-like columns: numerator/denominator by unit, and n_* columns."""
+    is suppressed. Count-like columns: numerator/denominator by unit, n_* and *participants."""
     conditions: list[tuple[str, str]] = []  # (condition on an unsuppressed row, description)
     if {"numerator", "denominator", "unit"} <= columns.keys():
         count = "coalesce(numerator, value)" if "value" in columns else "numerator"
@@ -245,7 +245,7 @@ def _small_cell_findings(
             (f"unit not in ('count', 'share', 'mean') and denominator < {threshold}", "a denominator (persons)"),
         ]
     for name in columns:
-        if name.startswith("n_"):
+        if name.startswith("n_") or name.endswith("participants"):  # action_effect's person counts
             conditions.append((f"{_quoted(name)} < {threshold}", f"`{name}`"))
     if not conditions:
         return []

@@ -84,3 +84,30 @@
 
     select * from final
 {%- endmacro %}
+
+
+{#- The published copy of an indicator mart (definitions.md section 6): the same
+    rows and columns, with numerator, denominator and value blanked where
+    disclosure_control set is_suppressed. -#}
+{% macro published_indicator_rows(indicator_mart) -%}
+    select
+        indicator_code,
+        layer,
+        measure,
+        period_type,
+        period,
+        period_start,
+        period_end,
+        is_complete,
+        municipality_code,
+        target_group,
+        action_code,
+        breakdown,
+        breakdown_value,
+        case when not is_suppressed then numerator end as numerator,
+        case when not is_suppressed then denominator end as denominator,
+        case when not is_suppressed then value end as value,
+        unit,
+        is_suppressed
+    from {{ indicator_mart }}
+{%- endmacro %}

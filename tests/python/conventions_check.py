@@ -148,7 +148,7 @@ def check_mart_bypasses_intermediate(manifest: Manifest) -> Iterator[Violation]:
                 if child in by_id and by_id[child].layer == "intermediate"
             )
             if intermediates:
-                yield Violation(model.name, "mart_bypasses_intermediate", f"reads {parent_model.name} directly although {', '.join(intermediates)} model(s) it")
+                yield Violation(model.name, "mart_bypasses_intermediate", f"reads {parent_model.name} directly although intermediate model(s) {', '.join(intermediates)} are built on it")
 
 
 def check_model_description(manifest: Manifest) -> Iterator[Violation]:

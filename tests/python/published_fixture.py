@@ -17,14 +17,16 @@ Hand-picked figures the tests rely on (period 2025-Q2 unless said otherwise):
   (suppressed), 700 of 1000 -- rung 6 is 0 persons, below min_cell_size, so it
   and (secondary) rung 5 are suppressed.
 - IMP_AV_UPWARD_12M, REGIO, 2025-Q1: 45/300 = 15%.
-- OUT_AV_CONTACTS, REGIO: all actions 52 (other actions too); KANSRIJK_OPLEIDEN 40,
-  WIZ_ACADEMY 7 (suppressed).
+- OUT_AV_CONTACTS, REGIO: all actions 52 (other actions too), of which by sex M 30
+  and V 22; KANSRIJK_OPLEIDEN 40, WIZ_ACADEMY 7 (suppressed).
 - OUT_AH_EVENT_PARTICIPANTS, REGIO, ALLE: 55. OUT_WG_REACHED, REGIO: 25.
-- OUTC_AV_MOTIVATION, REGIO, KANSRIJK_OPLEIDEN: 150/40 = 3.75.
+- OUTC_AV_MOTIVATION, REGIO, KANSRIJK_OPLEIDEN: measure value 150/40 = 3.75 (mean
+  score), measure share_positive 24/40 = 60%.
 - IN_BUDGET_EUR / IN_SPENT_EUR / IN_COST_PER_PARTICIPANT, REGIO:
   KANSRIJK_OPLEIDEN 50000 / 40000 / 40000 over 80 persons = 500;
   WIZ_ACADEMY 20000 / 12000 / 12000 over 6 persons (suppressed).
-- action_effect, REGIO, 2025-Q1: KANSRIJK_OPLEIDEN AV: 50 participants 30% vs
+- action_effect, REGIO, 2025-Q1: KANSRIJK_OPLEIDEN AV: 52 participants, of whom 50 in
+  strata with comparison members (1 stratum dropped), 30% vs
   800 comparison 20%: +10.0 pp (2.0 to 18.0); WIZ_ACADEMY AH: 30 vs 900, 15% vs
   12%: +3.0 pp (-4.0 to 10.0); KANSRIJK_TALENT AV: 6 participants, suppressed.
 - delivery_files: 3 files: gemeente GM0014 brp_verblijf 2025-08 (1000 read, 990
@@ -48,7 +50,7 @@ import duckdb
 from llo.settings import PROJECT_DIR
 
 INDICATOR_COLUMNS = (
-    "indicator_code varchar, layer varchar, period_type varchar, period varchar, period_start date, "
+    "indicator_code varchar, layer varchar, measure varchar, period_type varchar, period varchar, period_start date, "
     "period_end date, is_complete boolean, municipality_code varchar, target_group varchar, action_code varchar, "
     "breakdown varchar, breakdown_value varchar, numerator double, denominator double, value double, unit varchar, "
     "is_suppressed boolean"
@@ -72,18 +74,18 @@ def _catalogue() -> dict[str, dict[str, str]]:
 def _row(
     code: str, period: str, municipality: str, numerator: float | None, denominator: float | None = None,
     *, target_group: str | None = None, action: str = "ALLE", breakdown: str = "TOTAAL",
-    breakdown_value: str = "TOTAAL", suppressed: bool = False,
+    breakdown_value: str = "TOTAAL", suppressed: bool = False, measure: str = "value", unit: str | None = None,
 ) -> tuple:
     entry = _catalogue()[code]
     period_type, start, end, complete = PERIODS[period]
-    unit = entry["unit"]
+    unit = unit or entry["unit"]
     value = numerator if unit in ("count", "eur", "fte", "hours") and denominator is None else (
         None if numerator is None or not denominator else numerator / denominator
     )
     if suppressed:
         numerator = denominator = value = None
     return (
-        code, entry["layer"], period_type, period, start, end, complete, municipality,
+        code, entry["layer"], measure, period_type, period, start, end, complete, municipality,
         target_group or entry["target_group"], action, breakdown, breakdown_value,
         numerator, denominator, value, unit, suppressed,
     )
@@ -119,11 +121,15 @@ def indicator_rows() -> list[tuple]:
         )
     rows += [
         _row("OUT_AV_CONTACTS", "2025-Q2", "REGIO", 52),
+        _row("OUT_AV_CONTACTS", "2025-Q2", "REGIO", 30, breakdown="sex", breakdown_value="M"),
+        _row("OUT_AV_CONTACTS", "2025-Q2", "REGIO", 22, breakdown="sex", breakdown_value="V"),
         _row("OUT_AV_CONTACTS", "2025-Q2", "REGIO", 40, action="KANSRIJK_OPLEIDEN"),
         _row("OUT_AV_CONTACTS", "2025-Q2", "REGIO", 7, action="WIZ_ACADEMY", suppressed=True),
         _row("OUT_AH_EVENT_PARTICIPANTS", "2025-Q2", "REGIO", 55),
         _row("OUT_WG_REACHED", "2025-Q2", "REGIO", 25),
         _row("OUTC_AV_MOTIVATION", "2025-Q2", "REGIO", 150, 40, action="KANSRIJK_OPLEIDEN"),
+        _row("OUTC_AV_MOTIVATION", "2025-Q2", "REGIO", 24, 40, action="KANSRIJK_OPLEIDEN",
+             measure="share_positive", unit="share"),
     ]
     for action, (budget, spent, persons) in {"KANSRIJK_OPLEIDEN": (50000, 40000, 80), "WIZ_ACADEMY": (20000, 12000, 6)}.items():
         rows += [
@@ -136,32 +142,46 @@ def indicator_rows() -> list[tuple]:
 
 ACTION_EFFECT_COLUMNS = (
     "action_code varchar, target_group varchar, period_type varchar, period varchar, period_start date, "
-    "period_end date, is_complete boolean, municipality_code varchar, n_participants integer, "
-    "n_comparison integer, participant_rate double, comparison_rate double, difference_pp double, "
-    "ci_low_pp double, ci_high_pp double, strata_dropped integer, label varchar, is_suppressed boolean"
+    "period_end date, is_complete boolean, municipality_code varchar, participants bigint, n_participants bigint, "
+    "n_comparison bigint, strata_dropped bigint, participant_rate double, comparison_rate double, "
+    "difference_pp double, ci_low_pp double, ci_high_pp double, participant_rate_working double, "
+    "comparison_rate_working double, difference_working_pp double, ci_low_working_pp double, "
+    "ci_high_working_pp double, label varchar, is_suppressed boolean"
 )
-DESCRIPTIVE = "beschrijvend: geen causaal effect"
+DESCRIPTIVE = "beschrijvend, geen causaal effect"
 
 
 def action_effect_rows() -> list[tuple]:
     quarter = ("quarter", "2025-Q1", "2025-01-01", "2025-03-31", True, "REGIO")
+    working = (0.4, 0.3, 10.0, 1.0, 19.0)  # the secondary outcome (working at +12 months); not shown by the tests
+    hidden = (None,) * 5
     return [
-        ("KANSRIJK_OPLEIDEN", "AV", *quarter, 50, 800, 0.30, 0.20, 10.0, 2.0, 18.0, 1, DESCRIPTIVE, False),
-        ("WIZ_ACADEMY", "AH", *quarter, 30, 900, 0.15, 0.12, 3.0, -4.0, 10.0, 0, DESCRIPTIVE, False),
-        ("KANSRIJK_TALENT", "AV", *quarter, None, None, None, None, None, None, None, 0, DESCRIPTIVE, True),
+        ("KANSRIJK_OPLEIDEN", "AV", *quarter, 52, 50, 800, 1, 0.30, 0.20, 10.0, 2.0, 18.0, *working, DESCRIPTIVE, False),
+        ("WIZ_ACADEMY", "AH", *quarter, 30, 30, 900, 0, 0.15, 0.12, 3.0, -4.0, 10.0, *working, DESCRIPTIVE, False),
+        ("KANSRIJK_TALENT", "AV", *quarter, None, None, None, 0, *hidden, *hidden, DESCRIPTIVE, True),
     ]
 
 
+DELIVERY_FILES_COLUMNS = (
+    "file_path varchar, file_version varchar, file_kind varchar, source_name varchar, supplier_code varchar, "
+    "delivery_month varchar, status varchar, is_latest_delivery boolean, rows_read bigint, rows_accepted bigint, "
+    "rows_quarantined bigint, bsn_padded_rows bigint, size_bytes bigint, encoding varchar, delimiter varchar, "
+    "warning_codes varchar, extra_columns varchar, duplicate_of varchar, message varchar, intake_at timestamp"
+)
+_FILES = {  # path: (version, kind, source, supplier, read, accepted, quarantined, encoding, warnings)
+    "gemeente/GM0014/2025-08/brp_verblijf.csv": ("0a1b2c3d4e5f", "gemeente__brp_verblijf", "gemeente", "GM0014", 1000, 990, 10, "utf-8", "bom"),
+    "uwv/2025-08/dienstverbanden.csv": ("1a1b2c3d4e5f", "uwv__dienstverbanden", "uwv", "uwv", 500, 500, 0, "utf-8", None),
+    "programma/2025-08/inzet.csv": ("2a1b2c3d4e5f", "programma__inzet", "programma", "programma", 20, 18, 2, "windows-1252", "windows_1252"),
+}
 DELIVERY_FILES = [
-    # source, supplier, month, kind, status, read, accepted, quarantined, encoding, warnings
-    ("gemeente", "GM0014", "2025-08", "gemeente__brp_verblijf", "ACCEPTED", 1000, 990, 10, "utf-8", "bom"),
-    ("uwv", "uwv", "2025-08", "uwv__dienstverbanden", "ACCEPTED", 500, 500, 0, "utf-8", ""),
-    ("programma", "programma", "2025-08", "programma__inzet", "ACCEPTED", 20, 18, 2, "windows-1252", "windows_1252"),
+    (path, version, kind, source, supplier, "2025-08", "ACCEPTED", True, read, accepted, quarantined, 0, 100 * read,
+     encoding, ";", warnings, None, None, None, "2025-09-01 08:00:00")
+    for path, (version, kind, source, supplier, read, accepted, quarantined, encoding, warnings) in _FILES.items()
 ]
-QUARANTINE_REASONS = [
-    ("gemeente", "GM0014", "2025-08", "gemeente__brp_verblijf", "bsn_elfproef", 7),
-    ("gemeente", "GM0014", "2025-08", "gemeente__brp_verblijf", "date_invalid", 3),
-    ("programma", "programma", "2025-08", "programma__inzet", "code_unknown", 2),
+QUARANTINE_REASONS = [  # path, check, column, rows
+    ("gemeente/GM0014/2025-08/brp_verblijf.csv", "bsn_elfproef", "bsn", 7),
+    ("gemeente/GM0014/2025-08/brp_verblijf.csv", "date_invalid", "datum_uitschrijving", 3),
+    ("programma/2025-08/inzet.csv", "code_unknown", "actie_code", 2),
 ]
 
 
@@ -175,13 +195,13 @@ def make_warehouse(path: Path, extra_sql: tuple[str, ...] = ()) -> Path:
             connection.execute(f"create table published.indicator_{layer} ({INDICATOR_COLUMNS})")
             layer_rows = [row for row in rows if row[1] == layer]
             if layer_rows:
-                connection.executemany(f"insert into published.indicator_{layer} values ({', '.join('?' * 17)})", layer_rows)
+                connection.executemany(f"insert into published.indicator_{layer} values ({', '.join('?' * 18)})", layer_rows)
         connection.execute(
             "create view published.indicator_all as "
             + " union all ".join(f"select * from published.indicator_{layer}" for layer in LAYERS)
         )
         connection.execute(f"create table published.action_effect ({ACTION_EFFECT_COLUMNS})")
-        connection.executemany(f"insert into published.action_effect values ({', '.join('?' * 18)})", action_effect_rows())
+        connection.executemany(f"insert into published.action_effect values ({', '.join('?' * 24)})", action_effect_rows())
         connection.execute(
             "create table published.dim_period (period_type varchar, period varchar, period_start date, "
             "period_end date, peildatum date, is_complete boolean, as_of_date date)"
@@ -191,26 +211,30 @@ def make_warehouse(path: Path, extra_sql: tuple[str, ...] = ()) -> Path:
             [(kind, period, start, end, end, complete, AS_OF_DATE) for period, (kind, start, end, complete) in PERIODS.items()],
         )
         connection.execute("create table published.dim_municipality (municipality_code varchar, municipality_name varchar)")
-        connection.execute("insert into published.dim_municipality values ('GM0014', 'Groningen'), ('GM0037', 'Stadskanaal')")
         connection.execute(
-            "create table published.dim_action as select * from read_csv(?, header = true, all_varchar = true)",
+            "insert into published.dim_municipality values "
+            "('REGIO', 'Groningen & Noord-Drenthe'), ('GM0014', 'Groningen'), ('GM0037', 'Stadskanaal')"
+        )
+        connection.execute(
+            "create table published.dim_action as select * from read_csv(?, header = true, all_varchar = true) "
+            "union all select 'ALLE', 'Alle acties', null, null",
             [str(PROJECT_DIR / "seeds" / "actions.csv")],
         )
         connection.execute(
             "create table published.dim_indicator as select * from read_csv(?, header = true, all_varchar = true)",
             [str(PROJECT_DIR / "seeds" / "indicators.csv")],
         )
+        connection.execute(f"create table published.delivery_files ({DELIVERY_FILES_COLUMNS})")
+        connection.executemany(f"insert into published.delivery_files values ({', '.join('?' * 20)})", DELIVERY_FILES)
         connection.execute(
-            "create table published.delivery_files (source varchar, supplier_code varchar, delivery_month varchar, "
-            "file_kind varchar, status varchar, rows_read bigint, rows_accepted bigint, rows_quarantined bigint, "
-            "encoding varchar, warnings varchar)"
+            "create table published.delivery_quarantine_reasons as "
+            "select file_path, file_version, file_kind, source_name, supplier_code, delivery_month, "
+            "check_code, column_name, reasons.rows_quarantined "
+            "from (values " + ", ".join("(?, ?, ?, ?)" for _ in QUARANTINE_REASONS) + ") "
+            "as reasons (file_path, check_code, column_name, rows_quarantined) "
+            "inner join published.delivery_files using (file_path)",
+            [value for row in QUARANTINE_REASONS for value in row],
         )
-        connection.executemany("insert into published.delivery_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", DELIVERY_FILES)
-        connection.execute(
-            "create table published.delivery_quarantine_reasons (source varchar, supplier_code varchar, "
-            "delivery_month varchar, file_kind varchar, reason_code varchar, rows_quarantined bigint)"
-        )
-        connection.executemany("insert into published.delivery_quarantine_reasons values (?, ?, ?, ?, ?, ?)", QUARANTINE_REASONS)
         # Restricted, person level: must stay in the warehouse.
         connection.execute(
             "create table main.werkdefinitie_population as "

@@ -138,9 +138,6 @@ class Browser:
         return json.loads(result["result"]["value"])
 
     def screenshot(self, path: Path) -> None:
-        height = self.call("Runtime.evaluate", expression="document.documentElement.scrollHeight", returnByValue=True)
-        self.call("Emulation.setDeviceMetricsOverride", width=1400, height=max(900, int(height["result"]["value"])),
-                  deviceScaleFactor=1, mobile=False)
         image = self.call("Page.captureScreenshot", format="png")
         path.write_bytes(base64.b64decode(image["data"]))
 
@@ -165,7 +162,8 @@ def browser() -> Iterator[Browser]:
         with connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=30) as socket:
             session = Browser(socket)
             session.call("Page.enable")
-            session.call("Emulation.setDeviceMetricsOverride", width=1400, height=900, deviceScaleFactor=1, mobile=False)
+            # tall enough for a whole page: Streamlit scrolls inside its own container, not the document
+            session.call("Emulation.setDeviceMetricsOverride", width=1400, height=2200, deviceScaleFactor=1, mobile=False)
             yield session
     finally:
         stop(process)

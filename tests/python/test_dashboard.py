@@ -143,9 +143,15 @@ def test_group_page_follows_action_filter(monkeypatch: pytest.MonkeyPatch, demo_
     test = app(monkeypatch, demo_db, "aansluiting-vinden")
     output = table(test, 0)
     assert list(zip(output["Code"], output["Waarde"])) == [("OUT_AV_CONTACTS", "52")]
+    test = test.selectbox(key="breakdown_AV").set_value("sex").run()
+    by_sex = table(test, 0)
+    assert list(zip(by_sex["Waarde uitsplitsing"], by_sex["Waarde"])) == [("M", "30"), ("V", "22")]
+    test = test.selectbox(key="breakdown_AV").set_value("TOTAAL").run()
     test = choose(test, "action", "KANSRIJK_OPLEIDEN")
     assert list(zip(table(test, 0)["Code"], table(test, 0)["Waarde"])) == [("OUT_AV_CONTACTS", "40")]
-    assert list(zip(table(test, 1)["Code"], table(test, 1)["Waarde"])) == [("OUTC_AV_MOTIVATION", "3,75")]  # 150 / 40
+    outcome = table(test, 1)
+    # mean score 150 / 40 and share of positive answers 24 / 40
+    assert list(zip(outcome["Maat"], outcome["Waarde"])) == [("waarde", "3,75"), ("aandeel positief", "60,0%")]
     test = choose(test, "action", "WIZ_ACADEMY")
     assert list(table(test, 0)["Waarde"]) == ["< 10"]
 
@@ -198,11 +204,13 @@ def test_delivery_page_summarises_and_filters_by_municipality(monkeypatch: pytes
     metrics = {metric.label: metric.value for metric in test.metric}
     assert metrics == {"Aanleveringen": "3", "Regels gelezen": "1.520", "Regels geaccepteerd": "1.508", "Regels in quarantaine": "12"}
     reasons = table(test, 0)
-    assert dict(zip(reasons["Reden"], reasons["Regels in quarantaine"])) == {"bsn_elfproef": 7, "date_invalid": 3, "code_unknown": 2}
+    assert list(zip(reasons["Code"], reasons["Regels in quarantaine"])) == [("bsn_elfproef", 7), ("date_invalid", 3), ("code_unknown", 2)]
+    assert reasons["Reden"].iloc[0] == "bsn voldoet niet aan de elfproef"
     assert len(table(test, 1)) == 3
+    assert charts(test) == 1
     test = choose(test, "municipality", "GM0014")
-    assert dict(zip(table(test, 0)["Reden"], table(test, 0)["Regels in quarantaine"])) == {"bsn_elfproef": 7, "date_invalid": 3}
-    assert list(table(test, 1)["file_kind"]) == ["gemeente__brp_verblijf"]
+    assert list(zip(table(test, 0)["Code"], table(test, 0)["Regels in quarantaine"])) == [("bsn_elfproef", 7), ("date_invalid", 3)]
+    assert list(table(test, 1)["Bestand"]) == ["gemeente/GM0014/2025-08/brp_verblijf.csv"]
 
 
 def test_catalogue_lists_every_definition_and_follows_target_group(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:

@@ -70,8 +70,8 @@ def test_published_tables_hold_the_warehouse_rows(paths: Paths, target: Path) ->
                 f"union all (select * from warehouse.published.{table} except all select * from main.{table}))"
             ).fetchone()[0]
             assert only_one_side == 0, table
-        # the fixture's indicator_all view has one row per row of the five layers: 40 hand-written rows
-        assert connection.execute("select count(*) from indicator_all").fetchone()[0] == 40
+        # the fixture's indicator_all view has one row per row of the five layers: 43 hand-written rows
+        assert connection.execute("select count(*) from indicator_all").fetchone()[0] == 43
 
 
 def test_monitor_metadata_holds_as_of_date_build_time_version_and_delivery_summary(paths: Paths, target: Path) -> None:
@@ -147,29 +147,35 @@ PLANTED_PROBLEMS = {
         "table numbers column `number_value` has 1 value(s) that look like a bsn (9-digit number)",
     ),
     "small count": (
-        "insert into published.indicator_output values ('OUT_WG_REACHED', 'output', 'quarter', '2025-Q1', "
+        "insert into published.indicator_output values ('OUT_WG_REACHED', 'output', 'value', 'quarter', '2025-Q1', "
         "'2025-01-01', '2025-03-31', true, 'GM0037', 'WG', 'ALLE', 'TOTAAL', 'TOTAAL', 9, null, 9, 'count', false)",
         "table indicator_output has 1 unsuppressed row(s) with a count below min_cell_size 10",
     ),
     "small denominator of a share": (
-        "insert into published.indicator_impact values ('IMP_LLO_12M', 'impact', 'quarter', '2025-Q1', "
+        "insert into published.indicator_impact values ('IMP_LLO_12M', 'impact', 'value', 'quarter', '2025-Q1', "
         "'2025-01-01', '2025-03-31', true, 'GM0037', 'ALL', 'ALLE', 'age_band', '65-74', 3, 9, 0.333, 'share', false)",
         "table indicator_impact has 1 unsuppressed row(s) with a numerator of a share or mean below min_cell_size 10",
     ),
     "small number of respondents of a mean": (
-        "insert into published.indicator_outcome values ('OUTC_WELLBEING', 'outcome', 'quarter', '2025-Q1', "
+        "insert into published.indicator_outcome values ('OUTC_WELLBEING', 'outcome', 'value', 'quarter', '2025-Q1', "
         "'2025-01-01', '2025-03-31', true, 'REGIO', 'ALL', 'ALLE', 'TOTAAL', 'TOTAAL', 60, 8, 7.5, 'mean', false)",
         "table indicator_outcome has 1 unsuppressed row(s) with a denominator of a share or mean below min_cell_size 10",
     ),
     "few participants behind a cost per participant": (
-        "insert into published.indicator_input values ('IN_COST_PER_PARTICIPANT', 'input', 'quarter', '2025-Q1', "
+        "insert into published.indicator_input values ('IN_COST_PER_PARTICIPANT', 'input', 'value', 'quarter', '2025-Q1', "
         "'2025-01-01', '2025-03-31', true, 'REGIO', 'ALL', 'TALENTTOUR', 'TOTAAL', 'TOTAAL', 9000, 3, 3000, 'eur', false)",
         "table indicator_input has 1 unsuppressed row(s) with a denominator (persons) below min_cell_size 10",
     ),
     "few participants in action_effect": (
         "insert into published.action_effect values ('TALENTTOUR', 'AV', 'quarter', '2025-Q1', '2025-01-01', "
-        "'2025-03-31', true, 'REGIO', 9, 500, 0.3, 0.2, 10, -20, 40, 0, 'beschrijvend', false)",
+        "'2025-03-31', true, 'REGIO', 12, 9, 500, 1, 0.3, 0.2, 10, -20, 40, 0.3, 0.2, 10, -20, 40, 'beschrijvend', false)",
         "table action_effect has 1 unsuppressed row(s) with `n_participants` below min_cell_size 10",
+    ),
+    "few participants observed in action_effect": (
+        "insert into published.action_effect values ('TALENTTOUR', 'AV', 'quarter', '2025-Q1', '2025-01-01', "
+        "'2025-03-31', true, 'REGIO', 8, 0, 0, 3, null, null, null, null, null, null, null, null, null, null, "
+        "'beschrijvend', false)",
+        "table action_effect has 1 unsuppressed row(s) with `participants` below min_cell_size 10",
     ),
     "counts without disclosure control": (
         "create table published.visits as select 'GM0014' as municipality_code, 3 as n_visitors",
@@ -199,7 +205,7 @@ def test_publish_check_refuses_and_leaves_the_published_files_untouched(paths: P
 def test_a_count_of_exactly_min_cell_size_is_published(paths: Paths, target: Path) -> None:
     """definitions.md 6 suppresses counts *below* min_cell_size: 10 itself is shown."""
     make_warehouse(paths.warehouse_path, extra_sql=(
-        "insert into published.indicator_output values ('OUT_WG_REACHED', 'output', 'quarter', '2025-Q1', "
+        "insert into published.indicator_output values ('OUT_WG_REACHED', 'output', 'value', 'quarter', '2025-Q1', "
         "'2025-01-01', '2025-03-31', true, 'GM0037', 'WG', 'ALLE', 'TOTAAL', 'TOTAAL', 10, null, 10, 'count', false)",
     ))
     publish(paths, target)

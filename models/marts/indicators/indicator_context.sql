@@ -90,10 +90,8 @@ kept_cells as (
     select * from cells
     where
         (indicator_code = 'POP_TOTAL' and target_group = 'ALL' and breakdown != 'target_group')
-        or (
-            indicator_code = 'POP_GROUP'
-            and (target_group = 'ALL') = (breakdown in ('TOTAAL', 'target_group'))
-        )
+        or (indicator_code = 'POP_GROUP' and target_group = 'ALL' and breakdown in ('TOTAAL', 'target_group'))
+        or (indicator_code = 'POP_GROUP' and target_group != 'ALL' and breakdown != 'target_group')
 
 ),
 
