@@ -586,6 +586,18 @@ def page_inputs(data: Data, filters: Filters) -> None:
     show_table(table, "inzet_en_kosten")
 
 
+# The two outcomes of definitions.md section 7: column suffix and Dutch description.
+OUTCOMES = {
+    "": "hoger op de ladder 12 maanden na de start",
+    "_working": "werkend 12 maanden na de start",
+}
+WINDOW = "window"  # action_effect's period_type for the whole monitoring window
+
+
+def effect_period_label(period_type: str, period: str) -> str:
+    return "hele monitorperiode" if period_type == WINDOW else period_label(period)
+
+
 def page_what_works(data: Data, filters: Filters) -> None:
     names = municipality_names(data)
     actions = action_names(data)
@@ -594,16 +606,22 @@ def page_what_works(data: Data, filters: Filters) -> None:
         no_data("wat werkt voor wie")
         return
     measured = data.query(
-        "select period from action_effect where period_type = ? group by period order by max(period_end) desc",
-        filters.period_type,
+        "select period_type, period from action_effect group by period_type, period "
+        "order by period_type = ? desc, max(period_end) desc",
+        WINDOW,
     )
-    period = filters.period
-    if not measured.empty and period not in set(measured["period"]):
-        period = measured["period"].iloc[0]
-        st.info(f"Voor {period_label(filters.period or '')} is nog niet te zien wat werkt: de uitkomst wordt 12 "
-                f"maanden na de start gemeten. Getoond wordt de laatste periode waarvoor dat kan: {period_label(period)}.")
-    conditions = ["period_type = ?", "municipality_code = ?", "period = ?"]
-    parameters: list[object] = [filters.period_type, filters.municipality, period]
+    options = list(zip(measured["period_type"], measured["period"]))
+    chosen = (filters.period_type, filters.period)
+    if chosen not in options:
+        st.info(f"Wat werkt is niet per {period_label(filters.period or '').lower() or 'periode'} beschikbaar: de "
+                "uitkomst wordt 12 maanden na de start gemeten. Kies hieronder een periode.")
+    period_type, period = st.selectbox(
+        "Periode van de start", options, index=options.index(chosen) if chosen in options else 0,
+        format_func=lambda option: effect_period_label(*option), key="effect_period",
+    )
+    suffix = st.radio("Uitkomst", list(OUTCOMES), format_func=OUTCOMES.get, horizontal=True, key="effect_outcome")
+    conditions = ["period_type = ?", "period = ?", "municipality_code = ?"]
+    parameters: list[object] = [period_type, period, filters.municipality]
     if filters.target_group != ALL_GROUPS:
         conditions.append("target_group = ?")
         parameters.append(filters.target_group)
@@ -611,12 +629,13 @@ def page_what_works(data: Data, filters: Filters) -> None:
         conditions.append("action_code = ?")
         parameters.append(filters.action)
     effects = data.query(
-        f"select * from action_effect where {' and '.join(conditions)} order by difference_pp desc nulls last, action_code",
+        f"select * from action_effect where {' and '.join(conditions)} "
+        f"order by is_suppressed, difference{suffix}_pp desc nulls last, action_code",
         *parameters,
     )
-    st.caption(f"{names.get(filters.municipality, filters.municipality)}, {period_label(period or '')}: "
-               "verschil in procentpunten in de kans om 12 maanden na de start hoger op de ladder te staan, "
-               "met 95%-interval.")
+    st.caption(f"{names.get(filters.municipality, filters.municipality)}, {effect_period_label(period_type, period)}: "
+               f"verschil in procentpunten tussen deelnemers en vergelijkbare niet-deelnemers in het aandeel "
+               f"{OUTCOMES[suffix]}, met 95%-interval.")
     if effects.empty:
         st.info("Geen gegevens voor deze selectie.")
         return
@@ -624,41 +643,46 @@ def page_what_works(data: Data, filters: Filters) -> None:
     frame = effects.assign(
         Actie=effects["action_code"].map(lambda code: actions.get(code, code))
         + " (" + effects["target_group"].map(lambda code: GROUP_LABELS.get(code, code)) + ")",
+        difference=effects[f"difference{suffix}_pp"],
+        low=effects[f"ci_low{suffix}_pp"],
+        high=effects[f"ci_high{suffix}_pp"],
     )
     shown = frame[~frame["is_suppressed"].astype(bool)]
     if not shown.empty:
-        order = list(shown.sort_values("difference_pp", ascending=False)["Actie"])
-        base = alt.Chart(shown).encode(y=alt.Y("Actie:N", sort=order, title=None, axis=NAME_AXIS))
+        base = alt.Chart(shown).encode(y=alt.Y("Actie:N", sort=list(shown["Actie"]), title=None, axis=NAME_AXIS))
         show_chart(
             alt.layer(
-                base.mark_rule().encode(x=alt.X("ci_low_pp:Q", title="Verschil deelnemers - vergelijkingsgroep (pp)"),
-                                        x2="ci_high_pp:Q"),
+                base.mark_rule().encode(x=alt.X("low:Q", title="Verschil deelnemers - vergelijkingsgroep (pp)"),
+                                        x2="high:Q"),
                 base.mark_point(filled=True, size=80).encode(
-                    x="difference_pp:Q",
-                    tooltip=["Actie", alt.Tooltip("difference_pp:Q", title="Verschil (pp)", format=".1f"),
-                             alt.Tooltip("ci_low_pp:Q", title="Interval van", format=".1f"),
-                             alt.Tooltip("ci_high_pp:Q", title="Interval tot", format=".1f"),
+                    x="difference:Q",
+                    tooltip=["Actie", alt.Tooltip("difference:Q", title="Verschil (pp)", format=".1f"),
+                             alt.Tooltip("low:Q", title="Interval van", format=".1f"),
+                             alt.Tooltip("high:Q", title="Interval tot", format=".1f"),
                              alt.Tooltip("n_participants:Q", title="Deelnemers")],
                 ),
                 alt.Chart(pd.DataFrame({"nul": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="nul:Q"),
-            )
+            ).properties(height=max(120, 28 * len(shown)))
         )
+    hidden = frame["is_suppressed"].astype(bool)
     suppressed_text = f"< {min_cell_size}"
+
+    def counts(column: str) -> list[str]:
+        return [suppressed_text if secret else "–" if pd.isna(n) else _dutch_number(n, 0)
+                for n, secret in zip(frame[column], hidden)]
+
+    def shares(column: str) -> list[str]:
+        return [format_value(rate, "share", secret, min_cell_size) for rate, secret in zip(frame[column], hidden)]
+
     table = pd.DataFrame({
         "Actie": frame["Actie"],
-        "Periode": frame["period"],
-        "Deelnemers": [suppressed_text if hidden else _dutch_number(n, 0) if pd.notna(n) else "–"
-                       for n, hidden in zip(frame["n_participants"], frame["is_suppressed"])],
-        "Vergelijkingsgroep": [suppressed_text if hidden else _dutch_number(n, 0) if pd.notna(n) else "–"
-                               for n, hidden in zip(frame["n_comparison"], frame["is_suppressed"])],
-        "Deelnemers hoger (%)": [format_value(rate, "share", bool(hidden), min_cell_size)
-                                 for rate, hidden in zip(frame["participant_rate"], frame["is_suppressed"])],
-        "Vergelijkingsgroep hoger (%)": [format_value(rate, "share", bool(hidden), min_cell_size)
-                                         for rate, hidden in zip(frame["comparison_rate"], frame["is_suppressed"])],
-        "Verschil": [format_value(diff, "points", bool(hidden), min_cell_size)
-                     for diff, hidden in zip(frame["difference_pp"], frame["is_suppressed"])],
-        "95%-interval": ["" if hidden or pd.isna(low) else f"{_dutch_number(low, 1)} tot {_dutch_number(high, 1)}"
-                         for low, high, hidden in zip(frame["ci_low_pp"], frame["ci_high_pp"], frame["is_suppressed"])],
+        "Deelnemers": counts("n_participants"),
+        "Vergelijkingsgroep": counts("n_comparison"),
+        "Deelnemers (%)": shares(f"participant_rate{suffix}"),
+        "Vergelijkingsgroep (%)": shares(f"comparison_rate{suffix}"),
+        "Verschil": [format_value(diff, "points", secret, min_cell_size) for diff, secret in zip(frame["difference"], hidden)],
+        "95%-interval": ["" if secret or pd.isna(low) else f"{_dutch_number(low, 1)} tot {_dutch_number(high, 1)}"
+                         for low, high, secret in zip(frame["low"], frame["high"], hidden)],
         "Strata weggelaten": frame["strata_dropped"],
     })
     show_table(table, "wat_werkt_voor_wie")

@@ -12,6 +12,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import multiprocessing
+import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from llo.contract import FILE_WARNINGS, KINDS, ROW_CHECKS, SEEDS_DIR, landing_pa
 from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, birthday, day, delivery_months, iso, month_end, quarter_label, quarter_starts
 from llo.generate_files import Coded, FileStyle, Numbered, Table, Writer, rng_for
 from llo.generate_people import (
+    reserve_bsn_indexes,
     BRON, ONDERWIJSTYPE, PW_SCHEMES, REASONS, RESULTAAT, UWV_SCHEMES, UWV_SUPPLIER, VORM, CONTRACTS, Employers, Instruments,
     LadderState, People, Region, Spells, Window, choose, clip_to_residence, draw_benefits, draw_jobs, draw_learning,
     draw_people, draw_trajectories, municipality_on, simulate_work,
@@ -131,16 +135,14 @@ def _drop_duplicates(table: Table, keys: list[np.ndarray]) -> Table:
     return table.subset(np.sort(first))
 
 
-def _ids(counters: dict[str, int], name: str, count: int) -> np.ndarray:
-    first = counters.get(name, 1)
-    counters[name] = first + count
-    return np.arange(first, first + count, dtype=np.int64)
+def _ids(count: int) -> np.ndarray:
+    """Ids numbered from 1 within a chunk; `renumber` makes them unique in the file."""
+    return np.arange(1, count + 1, dtype=np.int64)
 
 
 def person_tables(setting: Setting, people: People, jobs: Spells, pw: Spells, uwv: Spells, registrations: Spells,
                   trajectories: Spells, learning: Spells, ladder: tuple[np.ndarray, np.ndarray, np.ndarray],
-                  contacts: tuple, attendance: tuple, answers: Answers, employers: Employers,
-                  counters: dict[str, int]) -> list[Table]:
+                  contacts: tuple, attendance: tuple, answers: Answers, employers: Employers) -> list[Table]:
     window, region = setting.window, setting.region
     action_codes = tuple(action.code for action in setting.actions)
     residence = _window_rows(people.residence, window)
@@ -167,7 +169,7 @@ def person_tables(setting: Setting, people: People, jobs: Spells, pw: Spells, uw
                                ("uwv__trajecten", trajectories.attrs["supplier"] == UWV_SUPPLIER, "U")):
         rows = trajectories.subset(mine)
         tables.append(Table(KINDS[kind], {
-            "traject_id": Numbered(prefix, _ids(counters, kind, len(rows)), 8),
+            "traject_id": Numbered(prefix, _ids(len(rows)), 8),
             "bsn": people.bsn[rows.person], "actie_code": Coded(rows.attrs["action"], action_codes),
             "instrument": Coded(rows.attrs["instrument"], setting.instruments.codes),
             "datum_start": rows.start, "datum_einde": rows.end, "reden_einde": Coded(rows.attrs["reason"], REASONS),
@@ -205,7 +207,7 @@ def person_tables(setting: Setting, people: People, jobs: Spells, pw: Spells, uw
     learning = _window_rows(learning, window)
     result = learning.attrs["result"]
     tables.append(Table(KINDS["onderwijs__leeractiviteiten"], {
-        "activiteit_id": Numbered("LA", _ids(counters, "leeractiviteiten", len(learning)), 8),
+        "activiteit_id": Numbered("LA", _ids(len(learning)), 8),
         "bsn": people.bsn[learning.person], "bron": Coded(learning.attrs["bron"], BRON),
         "onderwijstype": Coded(learning.attrs["onderwijstype"], ONDERWIJSTYPE), "vorm": Coded(learning.attrs["vorm"], VORM),
         "stap_categorie": np.where(learning.attrs["stap"] >= 0, learning.attrs["stap"] + 1.0, np.nan),
@@ -215,19 +217,18 @@ def person_tables(setting: Setting, people: People, jobs: Spells, pw: Spells, uw
 
     contact_person, contact_day, contact_action, channel = contacts
     tables.append(Table(KINDS["programma__contacten"], {
-        "contact_id": Numbered("C", _ids(counters, "contacten", len(contact_person)), 8),
+        "contact_id": Numbered("C", _ids(len(contact_person)), 8),
         "bsn": people.bsn[contact_person], "datum": contact_day, "actie_code": Coded(contact_action, action_codes),
         "kanaal": Coded(channel, KANALEN),
     }, known=contact_day))
-    return tables + attendance + [answers_table(setting, answers, people.bsn, employers, counters)]
+    return tables + attendance + [answers_table(setting, answers, people.bsn, employers)]
 
 
-def answers_table(setting: Setting, answers: Answers, bsn: np.ndarray | None, employers: Employers, counters: dict[str, int],
-                  event_days: np.ndarray | None = None) -> Table:
+def answers_table(setting: Setting, answers: Answers, bsn: np.ndarray | None, employers: Employers) -> Table:
     resident = answers.person >= 0
     bsn_values = np.where(resident, bsn[np.maximum(answers.person, 0)], -1) if bsn is not None else np.full(len(answers.day), -1)
     return Table(KINDS["enquetes__antwoorden"], {
-        "antwoord_id": Numbered("ANT", _ids(counters, "antwoorden", len(answers.day)), 8),
+        "antwoord_id": Numbered("ANT", _ids(len(answers.day)), 8),
         "respondent_type": Coded((answers.employer >= 0).astype(np.int64), RESPONDENT),
         "bsn": bsn_values, "werkgever_id": Coded(answers.employer, employers.ids),
         "actie_code": Coded(answers.action, tuple(action.code for action in setting.actions)),
@@ -251,8 +252,7 @@ def attendance_table(event: np.ndarray, bsn: np.ndarray, employer: np.ndarray, s
     }, known=events.day[event])
 
 
-def programme_tables(setting: Setting, rng: np.random.Generator, employers: Employers, events: Events,
-                     counters: dict[str, int]) -> list[Table]:
+def programme_tables(setting: Setting, rng: np.random.Generator, employers: Employers, events: Events) -> list[Table]:
     window, region = setting.window, setting.region
     action_codes = tuple(action.code for action in setting.actions)
     in_region = np.flatnonzero(employers.in_region)
@@ -277,7 +277,7 @@ def programme_tables(setting: Setting, rng: np.random.Generator, employers: Empl
         "type": Coded(contact_type, EMPLOYER_CONTACT_TYPES),
     }, known=contact_day))
     answers = employer_answers(rng, setting.questions, employer, contact_day, contact_action, window)
-    tables.append(answers_table(setting, answers, None, employers, counters))
+    tables.append(answers_table(setting, answers, None, employers))
     return tables
 
 
@@ -344,7 +344,7 @@ class ChunkResult:
 
 
 def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index: int, employers: Employers,
-                   events: Events, counters: dict[str, int]) -> ChunkResult:
+                   events: Events) -> ChunkResult:
     rng = np.random.default_rng([setting.seed, 1, chunk])
     window = setting.window
     people = draw_people(rng, n_initial, first_bsn_index, setting.seed % 100_000_000, setting.region, window)
@@ -381,6 +381,9 @@ def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index
     event, person, stated = draw_attendance(rng, events, people, state, share)
     attendance = [attendance_table(event, people.bsn[person], np.full(len(event), -1), stated, events, employers)]
     baseline = state.at(participation.person, participation.start - 1)
+    horizon = add_months(participation.start - 1, 12)
+    measured_ah = (baseline.in_population & (baseline.rung == 7) & (horizon <= window.end)
+                   & state.at(participation.person, horizon).in_population)
     end = _participation_end(participation, trajectories, learning)
     answers = Answers.concat([
         participant_answers(rng, setting.questions, participation, baseline.rung <= 6, end, window),
@@ -388,8 +391,11 @@ def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index
     ])
     ladder = ladder_measurements(rng, pw, state, window)
     tables = person_tables(setting, people, jobs, pw, uwv, registrations, trajectories, learning, ladder,
-                           contacts, attendance, answers, employers, counters)
-    return ChunkResult(tables, calibration_counts(people, state, jobs, pw, uwv, registrations, learning, setting), counts)
+                           contacts, attendance, answers, employers)
+    statistics = calibration_counts(people, state, jobs, pw, uwv, registrations, learning, setting)
+    for index, action in enumerate(setting.actions):
+        statistics[f"ah_participants_{action.code}"] = float((measured_ah & (participation.action == index)).sum())
+    return ChunkResult(tables, statistics, counts)
 
 
 def _participation_end(participation: Participation, trajectories: Spells, learning: Spells) -> np.ndarray:
@@ -517,39 +523,39 @@ def write_table(writer: Writer, setting: Setting, table: Table, block: str, corr
     kind = table.kind
     for month_index, month in enumerate(setting.months):
         last_day = month_end(month)
-        rows = table.subset(np.flatnonzero(table.known <= last_day))
+        rows = table
         if setting.mess > 0 and month_index < len(setting.months) - 1 and kind.kind in CORRECTION_KINDS:
-            rows, corrected = _corrected(rows, last_day, rng_for(setting.seed, "correction", kind.kind, month, block), setting.mess)
+            rows, corrected = _corrected(table, last_day, rng_for(setting.seed, "correction", kind.kind, month, block), setting.mess)
             corrections[0] += corrected
         if kind.per_municipality:
-            for municipality_index, code in enumerate(setting.region.codes):
-                mine = rows.subset(np.flatnonzero(rows.supplier == municipality_index))
-                writer.write(landing_path(kind, month, code), mine, last_day, setting.style(kind.kind, code, month), block)
+            files = [(landing_path(kind, month, code), np.flatnonzero(rows.supplier == index), setting.style(kind.kind, code, month))
+                     for index, code in enumerate(setting.region.codes)]
         else:
-            writer.write(landing_path(kind, month), rows, last_day, setting.style(kind.kind, None, month), block)
+            files = [(landing_path(kind, month), np.arange(len(rows)), setting.style(kind.kind, None, month))]
+        writer.write_month(rows, last_day, files, block)
 
 
 def _corrected(table: Table, last_day: int, rng: np.random.Generator, mess: float) -> tuple[Table, int]:
     """A delivery that is not the latest holds a few records that the next one corrects: an end date
     a week off (trajecten), or a record registered by mistake and removed (dienstverbanden)."""
     n = max(1, int(rng.binomial(len(table), min(1.0, mess * 0.1)))) if len(table) else 0
-    if n == 0:
-        return table, 0
     if table.kind.file == "trajecten":
         end = table.columns["datum_einde"]
         candidates = np.flatnonzero((end + 7 <= last_day) & (end >= table.columns["datum_start"]))
-        rows = rng.choice(candidates, size=min(n, len(candidates)), replace=False) if len(candidates) else np.zeros(0, np.int64)
+        rows = rng.choice(candidates, size=min(n, len(candidates)), replace=False)
         changed = end.copy()
         changed[rows] = end[rows] + 7
-        table.columns["datum_einde"] = changed
+        table = Table(table.kind, {**table.columns, "datum_einde": changed}, table.known, table.supplier, table.pending)
         return table, len(rows)
-    rows = rng.choice(len(table), size=min(n, len(table)), replace=False)
+    candidates = np.flatnonzero(table.columns["datum_aanvang"] + 3 <= last_day)
+    rows = rng.choice(candidates, size=min(n, len(candidates)), replace=False)
     phantom = table.subset(rows)
     phantom.columns["datum_aanvang"] = phantom.columns["datum_aanvang"] + 3
-    phantom.columns["uren_per_week"] = phantom.columns["uren_per_week"] + 2
+    hours = phantom.columns["uren_per_week"]
+    phantom.columns["uren_per_week"] = np.where(hours > 70, hours - 2, hours + 2)
     phantom.columns["datum_einde"] = np.maximum(phantom.columns["datum_einde"], phantom.columns["datum_aanvang"])
     merged = Table(table.kind, {name: _concat(values, phantom.columns[name]) for name, values in table.columns.items()},
-                   np.concatenate([table.known, phantom.known]))
+                   np.concatenate([table.known, phantom.columns["datum_aanvang"]]))
     return merged, len(rows)
 
 
@@ -565,9 +571,48 @@ def truth_path(out: Path) -> Path:
     return out.parent / f"{out.name}_truth.json"
 
 
+def renumber(table: Table, offsets: dict[str, int]) -> Table:
+    """Ids are numbered per chunk from 1; shift them so they are unique in the file."""
+    for name in table.kind.unique[:1]:
+        values = table.columns.get(name)
+        if isinstance(values, Numbered):
+            offset = offsets.get(table.kind.kind, 0)
+            table.columns[name] = Numbered(values.prefix, values.number + offset, values.width)
+            offsets[table.kind.kind] = offset + len(values)
+    return table
+
+
+_CHUNK_JOB: tuple | None = None  # (setting, employers, events, chunk sizes), inherited by forked workers
+
+
+def _run_chunk(chunk: int) -> ChunkResult:
+    setting, employers, events, sizes = _CHUNK_JOB
+    first_bsn_index = chunk * reserve_bsn_indexes(int(max(sizes) * 1.3) + 1000)
+    return simulate_chunk(setting, chunk, sizes[chunk], first_bsn_index, employers, events)
+
+
+def _chunk_results(n_chunks: int, workers: int):
+    """Chunk results in chunk order; at most `workers` chunks simulated ahead of the writer."""
+    if workers <= 1 or n_chunks == 1:
+        for chunk in range(n_chunks):
+            yield _run_chunk(chunk)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending = deque(pool.apply_async(_run_chunk, (chunk,)) for chunk in range(min(workers, n_chunks)))
+        submitted = len(pending)
+        while pending:
+            result = pending.popleft().get()
+            if submitted < n_chunks:
+                pending.append(pool.apply_async(_run_chunk, (submitted,)))
+                submitted += 1
+            yield result
+
+
 def generate(out: Path, scale: float, seed: int, months: int, mess: float, missing_column: bool,
-             as_of: str = DEFAULT_AS_OF, chunk_people: int = CHUNK_PEOPLE) -> Path:
-    """Write synthetic deliveries under `out` and the planted truth next to it; returns the truth path."""
+             as_of: str = DEFAULT_AS_OF, chunk_people: int = CHUNK_PEOPLE, workers: int | None = None) -> Path:
+    """Write synthetic deliveries under `out` and the planted truth next to it; returns the truth path.
+    `workers` (default: up to 2) simulate chunks in parallel; the output does not depend on it."""
+    global _CHUNK_JOB
     if months < 1:
         raise ValueError("months must be at least 1")
     if scale <= 0:
@@ -578,32 +623,33 @@ def generate(out: Path, scale: float, seed: int, months: int, mess: float, missi
     rng = np.random.default_rng([seed, 0])
     employers = draw_employers(rng, scale, setting.region)
     events = draw_events(rng, setting.actions, setting.region, setting.window, scale)
-    counters: dict[str, int] = {}
+    offsets: dict[str, int] = {}
     corrections = [0]
-    for table in programme_tables(setting, rng, employers, events, counters):
-        write_table(writer, setting, table, "programme", corrections)
+    for table in programme_tables(setting, rng, employers, events):
+        write_table(writer, setting, renumber(table, offsets), "programme", corrections)
 
     total = max(1, int(round(REGION_RESIDENTS * scale)))
     n_chunks = max(1, math.ceil(total / chunk_people))
     sizes = [total // n_chunks + (1 if i < total % n_chunks else 0) for i in range(n_chunks)]
+    _CHUNK_JOB = (setting, employers, events, sizes)
     totals: dict[str, float] = {}
     effect_totals = None
-    first_bsn_index = 0
-    from llo.generate_people import reserve_bsn_indexes
-    for chunk, n_initial in enumerate(sizes):
-        result = simulate_chunk(setting, chunk, n_initial, first_bsn_index, employers, events, counters)
-        first_bsn_index += reserve_bsn_indexes(int(n_initial * 1.3) + 1000)
-        for table in result.tables:
-            write_table(writer, setting, table, f"chunk{chunk}", corrections)
-        for name, value in result.statistics.items():
-            totals[name] = totals.get(name, 0.0) + value
-        effect_totals = result.effect_counts if effect_totals is None else effect_totals + result.effect_counts
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
+    try:
+        for chunk, result in enumerate(_chunk_results(n_chunks, workers)):
+            for table in result.tables:
+                write_table(writer, setting, renumber(table, offsets), f"chunk{chunk}", corrections)
+            for name, value in result.statistics.items():
+                totals[name] = totals.get(name, 0.0) + value
+            effect_totals = result.effect_counts if effect_totals is None else effect_totals + result.effect_counts
+    finally:
+        _CHUNK_JOB = None
 
     truth = {
         "seed": seed, "scale": scale, "as_of": as_of, "as_of_date": iso(setting.window.end),
         "monitor_start": MONITOR_START, "delivery_months": list(setting.months), "mess": mess,
         "calibration": calibration_report(totals, scale),
-        "planted_effects": planted_effects(setting, effect_totals),
+        "planted_effects": planted_effects(setting, effect_totals, totals),
         "defects": {**{check: writer.defects.get(check, 0) for check in ROW_CHECKS},
                     **{warning: 0 for warning in FILE_WARNINGS}, **setting.file_warnings(),
                     "bsn_padded": writer.defects.get("bsn_padded", 0)},
@@ -615,13 +661,13 @@ def generate(out: Path, scale: float, seed: int, months: int, mess: float, missi
     }
     path = truth_path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(truth, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     return path
 
 
-def planted_effects(setting: Setting, counts: np.ndarray) -> list[dict[str, object]]:
-    """Per action and target group: the planted effect and what the section 7 comparison gives on the
-    generated data (before defects), so tests can see both the design and the realisation."""
+def planted_effects(setting: Setting, counts: np.ndarray, totals: dict[str, float]) -> list[dict[str, object]]:
+    """Per action and target group: the planted effect, and what the section 7 comparison gives on the
+    generated data before defects (the realisation, with its sampling noise)."""
     estimates = estimate_effects(counts)
     effects = []
     for index, action in enumerate(setting.actions):
@@ -631,7 +677,7 @@ def planted_effects(setting: Setting, counts: np.ndarray) -> list[dict[str, obje
             if group == "AV":
                 entry.update({key: (round(value, 4) if isinstance(value, float) else value) for key, value in estimates[index].items()})
             else:
-                entry["note"] = "AH is rung 7, the top of the ladder: nobody can move up, so the planted effect is 0."
-                entry["n_participants"] = None
+                entry["n_participants"] = int(totals.get(f"ah_participants_{action.code}", 0))
+                entry["note"] = "AH is rung 7, the top of the ladder: nobody can move up, so the effect is 0 by definition."
             effects.append(entry)
     return effects

@@ -108,8 +108,21 @@ class Formatter:
         return (self.iso_dates if iso_dates else self.dmy_dates).take(index)
 
 
+_VOCABULARIES: dict[int, tuple[object, pa.Array]] = {}
+
+
+def _vocabulary(values: Coded) -> pa.Array:
+    """Arrow copy of a vocabulary, made once (vocabularies such as employer ids are large)."""
+    key = id(values.vocabulary)
+    cached = _VOCABULARIES.get(key)
+    if cached is None or cached[0] is not values.vocabulary:
+        cached = (values.vocabulary, pa.array(list(values.vocabulary), pa.string()))
+        _VOCABULARIES[key] = cached
+    return cached[1]
+
+
 def _coded(values: Coded) -> pa.Array:
-    vocabulary = pa.array(list(values.vocabulary), pa.string())
+    vocabulary = _vocabulary(values)
     empty = values.index < 0
     return vocabulary.take(pa.array(np.where(empty, 0, values.index), mask=empty))
 
@@ -217,10 +230,6 @@ def _break_value(check: str, column: Column, value: str, rng: np.random.Generato
     raise ValueError(check)
 
 
-def _has_value(text: pa.Array) -> np.ndarray:
-    return pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
-
-
 def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyle, rng: np.random.Generator,
                    counts: dict[str, int]) -> tuple[dict[str, pa.Array], np.ndarray]:
     """Break a share `style.defect_rate` of the rows, one check per row (the only one the row fails),
@@ -239,21 +248,23 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
             check, target = options[option_index]
             rows = chosen[pick == option_index]
             if check == "date_order":
-                first, second = (columns[name] for name in target)
-                ok = _has_value(first) & _has_value(second)
-                ok[ok] &= _date_key(first.filter(pa.array(ok)), style) < _date_key(second.filter(pa.array(ok)), style)
-                rows = rows[ok[rows]]
-                for row in rows:
-                    edits.setdefault(target[0], {})[row] = second[int(row)].as_py()
-                    edits.setdefault(target[1], {})[row] = first[int(row)].as_py()
+                first, second = (columns[name].take(pa.array(rows, pa.int64())).to_pylist() for name in target)
+                ok = np.array([bool(a) and bool(b) and _date_key(a, style) < _date_key(b, style) for a, b in zip(first, second)], bool)
+                for row, a, b in zip(rows[ok], np.asarray(first, object)[ok], np.asarray(second, object)[ok]):
+                    edits.setdefault(target[0], {})[row] = b
+                    edits.setdefault(target[1], {})[row] = a
+                rows = rows[ok]
             else:
                 column = kind.column(target)
-                if check != "required_missing" or column.type != "bsn":
-                    rows = rows[_has_value(columns[target])[rows]]
-                if check == "bsn_elfproef" or check == "bsn_format":
-                    rows = rows[pc.utf8_length(columns[target].take(pa.array(rows))).to_numpy(zero_copy_only=False) == 9] if len(rows) else rows
-                for row in rows:
-                    edits.setdefault(target, {})[row] = _break_value(check, column, columns[target][int(row)].as_py(), rng, style.iso_dates)
+                values = columns[target].take(pa.array(rows, pa.int64())).to_pylist()
+                usable = np.array([bool(value) for value in values], bool)
+                if check in ("bsn_elfproef", "bsn_format"):
+                    usable &= np.array([len(value or "") == 9 for value in values], bool)
+                elif check == "required_missing" and column.type == "bsn":
+                    usable[:] = True
+                for row, value in zip(rows[usable], np.asarray(values, object)[usable]):
+                    edits.setdefault(target, {})[row] = _break_value(check, column, value, rng, style.iso_dates)
+                rows = rows[usable]
             broken[rows] = True
             counts[check] = counts.get(check, 0) + len(rows)
         for name, changes in edits.items():
@@ -278,11 +289,8 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
     return columns, order
 
 
-def _date_key(text: pa.Array, style: FileStyle) -> np.ndarray:
-    values = np.asarray(text.to_pylist(), dtype=object)
-    if style.iso_dates:
-        return values.astype(str)
-    return np.array([value[6:10] + value[3:5] + value[0:2] for value in values], dtype=str)
+def _date_key(text: str, style: FileStyle) -> str:
+    return text if style.iso_dates else text[6:10] + text[3:5] + text[0:2]
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -303,9 +311,25 @@ class Writer:
         self.defects: dict[str, int] = {check: 0 for check in ROW_CHECKS}
         self.rows_written: dict[str, int] = {}
 
-    def write(self, relative: Path, table: Table, last_day: int, style: FileStyle, block: str) -> None:
-        kind = table.kind
-        columns = format_table(table, last_day, style, self.formatter)
+    def write_month(self, table: Table, last_day: int, files: list[tuple[Path, np.ndarray, FileStyle]], block: str) -> None:
+        """Write the rows of `table` known by `last_day` to delivery files: (path, rows, style) per file.
+        The table is formatted once per date and decimal style, then split."""
+        known = np.flatnonzero(table.known <= last_day)
+        table = table.subset(known)
+        position = np.full(len(known) and int(known.max()) + 1, -1)
+        position[known] = np.arange(len(known))
+        formatted: dict[tuple[bool, bool], dict[str, pa.Array]] = {}
+        for relative, rows, style in files:
+            rows = position[rows[rows < len(position)]] if len(position) else rows[:0]
+            rows = rows[rows >= 0]
+            key = (style.iso_dates, style.decimal_comma)
+            if key not in formatted:
+                formatted[key] = format_table(table, last_day, style, self.formatter)
+            selection = pa.array(rows, pa.int64())
+            columns = {name: values.take(selection) for name, values in formatted[key].items()}
+            self._write(relative, table.kind, columns, style, block)
+
+    def _write(self, relative: Path, kind: FileKind, columns: dict[str, pa.Array], style: FileStyle, block: str) -> None:
         columns, order = inject_defects(kind, columns, style, rng_for(self.seed, relative, block), self.defects)
         names = [name for name in kind.column_names if name != style.missing_column]
         arrow = pa.table([columns[name] for name in names], names=names).take(pa.array(order))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, birthday
+from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, birthday, ymd
 
 # --- the region --------------------------------------------------------------------------------------
 
@@ -47,20 +47,20 @@ MUNICIPALITY_PROFILES: dict[str, tuple[float, int, int]] = {
     "GM1895": (0.085, 9670, 9699),  # Oldambt
     "GM1950": (0.065, 9540, 9559),  # Westerwolde
     "GM1952": (0.070, 9600, 9639),  # Midden-Groningen
-    "GM1966": (0.045, 9950, 9989),  # Het Hogeland
-    "GM1969": (0.035, 9800, 9829),  # Westerkwartier
+    "GM1966": (0.040, 9950, 9989),  # Het Hogeland
+    "GM1969": (0.028, 9800, 9829),  # Westerkwartier
     "GM1979": (0.070, 9900, 9949),  # Eemsdelta
-    "GM0106": (0.055, 9400, 9409),  # Assen
-    "GM1680": (0.025, 9450, 9469),  # Aa en Hunze
-    "GM1699": (0.030, 9300, 9319),  # Noordenveld
-    "GM1730": (0.025, 9480, 9489),  # Tynaarlo
+    "GM0106": (0.045, 9400, 9409),  # Assen
+    "GM1680": (0.018, 9450, 9469),  # Aa en Hunze
+    "GM1699": (0.022, 9300, 9319),  # Noordenveld
+    "GM1730": (0.018, 9480, 9489),  # Tynaarlo
 }
 FALLBACK_PROFILE = (0.045, 9000, 9999)
 UNIVERSITY_CITY = "GM0014"
 
 # Residents by 5-year age band 0-4 ... 95-99 (per mille, roughly the Northern Netherlands in 2024),
 # and the extra weight of the student city.
-AGE_BAND_WEIGHTS = np.array([48, 51, 54, 58, 64, 63, 61, 58, 56, 59, 70, 73, 70, 63, 59, 50, 33, 17, 7, 2], float)
+AGE_BAND_WEIGHTS = np.array([50, 53, 56, 58, 62, 60, 59, 56, 55, 58, 69, 72, 70, 63, 59, 56, 40, 22, 10, 3], float)
 STUDENT_CITY_FACTOR = np.array([1, 1, 1, 1.2, 2.4, 1.7, 1.2, 1, 1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75])
 IN_MOVER_BAND_WEIGHTS = np.array([5, 3, 3, 14, 30, 18, 8, 5, 4, 3, 2, 2, 1, 1, 1, 0.5, 0.5, 0.3, 0.1, 0.0])
 
@@ -86,7 +86,7 @@ DISABILITY_SHARE = 0.045
 def employment_parameters(age: np.ndarray, labour_class: np.ndarray, studying: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     share = np.select(
         [age < 17, age < 20, age < 25, age < 55, age < 60, age < 65, age < 67, age < 70, age < 75],
-        [0.30, 0.70, 0.82, 0.885, 0.83, 0.70, 0.38, 0.16, 0.08], 0.02)
+        [0.32, 0.72, 0.84, 0.90, 0.85, 0.73, 0.40, 0.17, 0.09], 0.02)
     spell_years = np.select([age < 25, age < 35, age < 67], [2.5, 5.0, 10.0], 3.0)
     working_age = (age >= 18) & (age < 67)
     share = np.where(studying, np.where(age < 17, 0.35, 0.58), share)
@@ -507,7 +507,7 @@ def draw_benefits(rng: np.random.Generator, people: People, work: Work, window: 
     backdated = off.start - np.round(rng.exponential(3 * YEAR_DAYS, len(off))).astype(np.int64) * initial_gap
 
     # Participatiewet for the class at a distance, and for long gaps of others.
-    regular_long = (labour_class == REGULAR) & ((off.end - off.start) > YEAR_DAYS) & (rng.random(len(off)) < 0.25)
+    regular_long = (labour_class == REGULAR) & ((off.end - off.start) > YEAR_DAYS) & (rng.random(len(off)) < 0.12)
     pw = working_age & (((labour_class == DISTANCE) & (rng.random(len(off)) < 0.88)) | regular_long)
     pw_start = np.where(regular_long & ~(labour_class == DISTANCE), off.start + 365, backdated)
     pw_start = np.maximum(pw_start, age_18)
@@ -637,7 +637,7 @@ def draw_trajectories(rng: np.random.Generator, people: People, work: Work, jobs
                       instruments: Instruments, window: Window) -> Spells:
     """Trajectories outside the programme (no actie_code)."""
     parts = []
-    person, start, end, instrument = trajectories_during(rng, pw, 0.5, instruments.mix(GEMEENTE_INSTRUMENT_MIX), instruments, window)
+    person, start, end, instrument = trajectories_during(rng, pw, 0.8, instruments.mix(GEMEENTE_INSTRUMENT_MIX), instruments, window)
     parts.append(trajectory_spells(rng, person, start, end, instrument, municipality_on(people, person, start)))
     client = uwv.subset(np.isin(uwv.attrs["scheme"], [0, 1, 3]))  # WW, WGA, Wajong
     person, start, end, instrument = trajectories_during(rng, client, 0.25, instruments.mix(UWV_INSTRUMENT_MIX), instruments, window)
@@ -675,9 +675,9 @@ RESULTAAT = ("DIPLOMA", "CERTIFICAAT", "DEELCERTIFICAAT", "GEEN", "GESTOPT", "LO
 
 # Post-initial learning: (onderwijstype, vorm, bron, mean days, mean hours, share of activities).
 LEARNING_TYPES = (
-    ("TRAINING", "NON_FORMEEL", "AANBIEDER", 4, 16, 0.30),
-    ("CURSUS", "NON_FORMEEL", "AANBIEDER", 80, 40, 0.20),
-    ("E_LEARNING", "NON_FORMEEL", "AANBIEDER", 40, 12, 0.10),
+    ("TRAINING", "NON_FORMEEL", "AANBIEDER", 21, 16, 0.30),
+    ("CURSUS", "NON_FORMEEL", "AANBIEDER", 100, 40, 0.20),
+    ("E_LEARNING", "NON_FORMEEL", "AANBIEDER", 60, 12, 0.10),
     ("WORKSHOP", "NON_FORMEEL", "AANBIEDER", 1, 4, 0.08),
     ("ZELFSTUDIE", "INFORMEEL", "ZELFRAPPORTAGE", 90, 30, 0.15),
     ("CURSUS", "NON_FORMEEL", "LEERWERKLOKET", 60, 30, 0.03),
@@ -691,7 +691,7 @@ STAP_END = "2023-12-31"  # the STAP budget ran until the end of 2023
 
 def learning_rate(age: np.ndarray, labour_class: np.ndarray) -> np.ndarray:
     """Post-initial learning activities per year."""
-    rate = np.select([age < 25, age < 35, age < 45, age < 55, age < 65], [0.45, 0.80, 0.75, 0.65, 0.45], 0.12)
+    rate = np.select([age < 25, age < 35, age < 45, age < 55, age < 65], [0.60, 1.05, 1.0, 0.90, 0.65], 0.15)
     return np.where(labour_class == REGULAR, rate, rate * 0.4)
 
 
@@ -734,7 +734,7 @@ def draw_learning(rng: np.random.Generator, people: People, window: Window) -> S
     exposure_end = np.minimum.reduce([np.full(n, window.end), people.exit, birthday(people.birth, 75) - 1])
     exposure = np.maximum(exposure_end - exposure_start + 1, 0)
     middle_age = (exposure_start + exposure // 2 - people.birth) / YEAR_DAYS
-    propensity = rng.gamma(0.7, 1 / 0.7, n)
+    propensity = rng.gamma(1.0, 1.0, n)
     count = rng.poisson(learning_rate(middle_age, people.labour_class) * propensity * exposure / YEAR_DAYS)
     person = np.repeat(persons, count)
     start = exposure_start[person] + np.floor(rng.random(len(person)) * exposure[person]).astype(np.int64)
@@ -844,6 +844,8 @@ class LadderState:
                  learning: Spells, instruments: Instruments):
         n = len(people)
         self.people = people
+        self.birth_year, birth_month, birth_day = ymd(people.birth)
+        self.birth_month_day = birth_month * 100 + birth_day
         self.jobs = _ByPerson(n, jobs)
         self.benefits = _ByPerson(n, Spells.concat([Spells(pw.person, pw.start, pw.end), Spells(uwv.person, uwv.start, uwv.end)]))
         instrument = trajectories.attrs["instrument"]
@@ -880,10 +882,19 @@ class LadderState:
             learning=self.learning.any_active_on(day),
         )
 
+    def _age(self, persons: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Completed years; the birth date's parts are computed once (this is the hot path)."""
+        if days.size and (days == days[0]).all():
+            year, month, day_of_month = (part[0] for part in ymd(days[:1]))
+        else:
+            year, month, day_of_month = ymd(days)
+        before_birthday = (month * 100 + day_of_month) < self.birth_month_day[persons]
+        return year - self.birth_year[persons] - before_birthday
+
     def _position(self, persons: np.ndarray, days: np.ndarray, working: np.ndarray, benefit: np.ndarray, lks: np.ndarray,
                   support: np.ndarray, instrument_rung: np.ndarray, learning: np.ndarray) -> Position:
         people = self.people
-        age = age_on(people.birth[persons], days)
+        age = self._age(persons, days)
         resident = (people.arrival[persons] <= days) & (people.exit[persons] >= days)
         in_population = resident & (age >= MIN_AGE) & (age <= MAX_AGE)
         not_working_rung = np.maximum(instrument_rung, np.where(learning, 3, 0))

@@ -130,24 +130,19 @@ def select_participants(rng: np.random.Generator, actions: tuple[Action, ...], s
         plan = action.plan
         if plan.mode == "none" or plan.per_year <= 0:
             continue
-        persons_all, starts_all = [], []
-        for quarter_start in quarters:
-            quarter_end = min(int(add_months(np.array([quarter_start]), 3)[0]) - 1, window.end)
-            length = quarter_end - quarter_start + 1
-            target = plan.per_year * people_share * length / YEAR_DAYS
-            size = max(256, int(target * 40))
-            while True:
-                persons = rng.integers(0, n_people, size)
-                starts = quarter_start + rng.integers(0, length, size)
-                weight = selection_weight(plan, state.at(persons, starts - 1))
-                if weight.sum() >= target or size >= 8 * n_people:
-                    break
-                size *= 4
-            accept = rng.random(size) < weight * min(1.0, target / max(weight.sum(), 1e-9))
-            persons_all.append(persons[accept])
-            starts_all.append(starts[accept])
-        persons = np.concatenate(persons_all)
-        starts = np.concatenate(starts_all)
+        # Uniform candidates (person, day) per quarter, thinned by the stratum weight to the quarter's target.
+        ends = np.minimum(add_months(quarters, 3) - 1, window.end)
+        lengths = ends - quarters + 1
+        targets = plan.per_year * people_share * lengths / YEAR_DAYS
+        sizes = np.maximum(256, (targets * 60).astype(np.int64))
+        quarter = np.repeat(np.arange(len(quarters)), sizes)
+        persons = rng.integers(0, n_people, len(quarter))
+        starts = quarters[quarter] + np.floor(rng.random(len(quarter)) * lengths[quarter]).astype(np.int64)
+        weight = selection_weight(plan, state.at(persons, starts - 1))
+        available = np.bincount(quarter, weight, minlength=len(quarters))
+        thinning = np.minimum(1.0, targets / np.maximum(available, 1e-9))
+        accept = rng.random(len(quarter)) < weight * thinning[quarter]
+        persons, starts = persons[accept], starts[accept]
         # Nobody starts the same action twice within 400 days (the first start's outcome window stays clean).
         order = np.lexsort((starts, persons))
         persons, starts = persons[order], starts[order]

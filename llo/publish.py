@@ -154,7 +154,7 @@ def write_metadata(connection: duckdb.DuckDBPyConnection, build: BuildCheck, bui
     tables = _tables(connection)
     as_of_date = None
     if "dim_period" in tables and "as_of_date" in _columns(connection, "dim_period"):
-        (as_of_date,) = connection.execute("select max(as_of_date) from dim_period").fetchone()
+        (as_of_date,) = connection.execute("select max(as_of_date) from dim_period").fetchall()[0]
     summary: tuple = (None, None, None, None, None)
     if DELIVERY_FILES_TABLE in tables:
         summary = connection.execute(
@@ -167,7 +167,7 @@ def write_metadata(connection: duckdb.DuckDBPyConnection, build: BuildCheck, bui
                 sum(rows_quarantined)
             from {DELIVERY_FILES_TABLE}
             """
-        ).fetchone()
+        ).fetchall()[0]
     connection.execute(
         f"""
         create table {METADATA_TABLE} (
@@ -221,7 +221,7 @@ def _person_level_findings(connection: duckdb.DuckDBPyConnection, table: str, co
     counts = connection.execute(
         "select " + ", ".join(f"count(*) filter (where {condition})" for _, condition, _ in checks)
         + f" from {_quoted(table)}"
-    ).fetchone()
+    ).fetchall()[0]
     for (name, _, looks_like), count in zip(checks, counts):
         if count:
             # The values themselves are never repeated in the message: they may be personal data.
@@ -254,7 +254,7 @@ def _small_cell_findings(
     counts = connection.execute(
         "select " + ", ".join(f"count(*) filter (where {condition})" for condition, _ in conditions)
         + f" from {_quoted(table)} where not coalesce(is_suppressed, false)"
-    ).fetchone()
+    ).fetchall()[0]
     return [
         f"table {table} has {count} unsuppressed row(s) with {what} below min_cell_size {threshold}"
         for (_, what), count in zip(conditions, counts)

@@ -18,6 +18,7 @@ Node = dict[str, Any]
 STAGING_NAME = re.compile(r"^stg_(?P<source>[a-z0-9]+(?:_[a-z0-9]+)*)__[a-z0-9_]+$")
 GRAIN_STATEMENT = re.compile(r"\bone row per\b", re.IGNORECASE)
 JOIN_KEYWORD = re.compile(r"\bjoin\b", re.IGNORECASE)
+REF_CALL = re.compile(r"""\bref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)""")
 PRIMARY_KEY_COMBINATION_TEST = "unique_combination_of_columns"
 
 
@@ -130,25 +131,27 @@ def check_source_and_ref_same_concept(manifest: Manifest) -> Iterator[Violation]
                     yield Violation(model.name, "source_and_ref_same_concept", f"reads {source} directly and through {parent}")
 
 
+def _refs_in_code(model: Model) -> set[str]:
+    """Models a model's own SQL names in ref(); refs made inside a macro it calls
+    (e.g. the as-of date lookup) are not the model reading that concept."""
+    return set(REF_CALL.findall(model.node["raw_code"]))
+
+
 def check_mart_bypasses_intermediate(manifest: Manifest) -> Iterator[Violation]:
     """conventions.md 1: marts never read staging directly when an intermediate model
-    exists for that concept."""
+    exists for that concept, i.e. an intermediate model whose SQL refs that staging model."""
     models = project_models(manifest)
-    by_id = {model.unique_id: model for model in models}
+    intermediates_reading: dict[str, list[str]] = {}
+    for model in models:
+        if model.layer == "intermediate":
+            for name in _refs_in_code(model):
+                intermediates_reading.setdefault(name, []).append(model.name)
     for model in models:
         if model.layer != "marts":
             continue
-        for parent in model.parents:
-            parent_model = by_id.get(parent)
-            if parent_model is None or parent_model.layer != "staging":
-                continue
-            intermediates = sorted(
-                by_id[child].name
-                for child in manifest["child_map"].get(parent, [])
-                if child in by_id and by_id[child].layer == "intermediate"
-            )
-            if intermediates:
-                yield Violation(model.name, "mart_bypasses_intermediate", f"reads {parent_model.name} directly although intermediate model(s) {', '.join(intermediates)} are built on it")
+        for name in sorted(_refs_in_code(model)):
+            if name.startswith("stg_") and name in intermediates_reading:
+                yield Violation(model.name, "mart_bypasses_intermediate", f"reads {name} directly although intermediate model(s) {', '.join(sorted(intermediates_reading[name]))} read it")
 
 
 def check_model_description(manifest: Manifest) -> Iterator[Violation]:

@@ -25,10 +25,15 @@ Hand-picked figures the tests rely on (period 2025-Q2 unless said otherwise):
 - IN_BUDGET_EUR / IN_SPENT_EUR / IN_COST_PER_PARTICIPANT, REGIO:
   KANSRIJK_OPLEIDEN 50000 / 40000 / 40000 over 80 persons = 500;
   WIZ_ACADEMY 20000 / 12000 / 12000 over 6 persons (suppressed).
-- action_effect, REGIO, 2025-Q1: KANSRIJK_OPLEIDEN AV: 52 participants, of whom 50 in
-  strata with comparison members (1 stratum dropped), 30% vs
-  800 comparison 20%: +10.0 pp (2.0 to 18.0); WIZ_ACADEMY AH: 30 vs 900, 15% vs
-  12%: +3.0 pp (-4.0 to 10.0); KANSRIJK_TALENT AV: 6 participants, suppressed.
+- action_effect, REGIO, whole window (period_type 'window', period 'ALL'), as
+  (participants, in strata with comparison, comparison; higher rung: participant
+  rate, comparison rate, difference pp, interval; working: the same):
+  KANSRIJK_OPLEIDEN AV (52, 50, 800; 30% vs 20%, +10.0 pp, 2.0 to 18.0; 40% vs 30%,
+  +10.0 pp, 1.0 to 19.0), 1 stratum dropped; WIZ_ACADEMY AH (30, 30, 900; 0% vs 0%,
+  0.0 pp; 90% vs 85%, +5.0 pp, -3.0 to 13.0) -- AH is at the top rung already;
+  TALENTTOUR AV (25, 25, 700; 20% vs 24%, -4.0 pp, -20.0 to 12.0; 30% vs 32%,
+  -2.0 pp); KANSRIJK_TALENT AV suppressed. Year 2024: KANSRIJK_OPLEIDEN AV
+  (20, 20, 400; 25% vs 20%, +5.0 pp, -10.0 to 20.0).
 - delivery_files: 3 files: gemeente GM0014 brp_verblijf 2025-08 (1000 read, 990
   accepted, 10 quarantined), uwv dienstverbanden 2025-08 (500, 500, 0), programma
   inzet 2025-08 (20, 18, 2); so 3 deliveries, 1520 rows read, 1508 accepted,
@@ -47,7 +52,8 @@ from pathlib import Path
 
 import duckdb
 
-from llo.settings import PROJECT_DIR
+from llo.publish import publish
+from llo.settings import PROJECT_DIR, Paths
 
 INDICATOR_COLUMNS = (
     "indicator_code varchar, layer varchar, measure varchar, period_type varchar, period varchar, period_start date, "
@@ -152,13 +158,19 @@ DESCRIPTIVE = "beschrijvend, geen causaal effect"
 
 
 def action_effect_rows() -> list[tuple]:
-    quarter = ("quarter", "2025-Q1", "2025-01-01", "2025-03-31", True, "REGIO")
-    working = (0.4, 0.3, 10.0, 1.0, 19.0)  # the secondary outcome (working at +12 months); not shown by the tests
+    window = ("window", "ALL", "2023-04-01", "2024-08-31", True, "REGIO")
+    year = ("year", "2024", "2024-01-01", "2024-12-31", True, "REGIO")
     hidden = (None,) * 5
     return [
-        ("KANSRIJK_OPLEIDEN", "AV", *quarter, 52, 50, 800, 1, 0.30, 0.20, 10.0, 2.0, 18.0, *working, DESCRIPTIVE, False),
-        ("WIZ_ACADEMY", "AH", *quarter, 30, 30, 900, 0, 0.15, 0.12, 3.0, -4.0, 10.0, *working, DESCRIPTIVE, False),
-        ("KANSRIJK_TALENT", "AV", *quarter, None, None, None, 0, *hidden, *hidden, DESCRIPTIVE, True),
+        ("KANSRIJK_OPLEIDEN", "AV", *window, 52, 50, 800, 1, 0.30, 0.20, 10.0, 2.0, 18.0,
+         0.40, 0.30, 10.0, 1.0, 19.0, DESCRIPTIVE, False),
+        ("WIZ_ACADEMY", "AH", *window, 30, 30, 900, 0, 0.0, 0.0, 0.0, 0.0, 0.0,
+         0.90, 0.85, 5.0, -3.0, 13.0, DESCRIPTIVE, False),
+        ("TALENTTOUR", "AV", *window, 25, 25, 700, 0, 0.20, 0.24, -4.0, -20.0, 12.0,
+         0.30, 0.32, -2.0, -20.0, 16.0, DESCRIPTIVE, False),
+        ("KANSRIJK_TALENT", "AV", *window, None, None, None, 0, *hidden, *hidden, DESCRIPTIVE, True),
+        ("KANSRIJK_OPLEIDEN", "AV", *year, 20, 20, 400, 0, 0.25, 0.20, 5.0, -10.0, 20.0,
+         0.35, 0.30, 5.0, -12.0, 22.0, DESCRIPTIVE, False),
     ]
 
 
@@ -268,3 +280,13 @@ def write_run_results(target: Path, statuses: dict[str, str] | None = None, comm
     }
     (target / "run_results.json").write_text(json.dumps(report), encoding="utf-8")
     return target
+
+
+def publish_pipeline(pipeline: object, root: Path) -> Paths:
+    """Publish the shared pipeline fixture's warehouse (generated demo data) into root,
+    leaving the pipeline's own data dir as it is."""
+    paths = Paths(data_dir=root / "data", landing_dir=root / "landing")
+    paths.data_dir.mkdir(parents=True)
+    (paths.data_dir / "warehouse").symlink_to(pipeline.paths.warehouse_path.parent, target_is_directory=True)
+    publish(paths, pipeline.dbt_target)
+    return paths

@@ -28,6 +28,16 @@ EXCEPTIONS_FILE = Path(__file__).with_name("conventions_exceptions.yml")
 # ---------------------------------------------------------------- small manifests
 
 
+def sql_reading(parents: tuple[str, ...]) -> str:
+    """SQL whose ref() and source() calls name the parents, as dbt would record them."""
+    calls = [
+        f"{{{{ ref('{parent.split('.')[-1]}') }}}}" if parent.startswith("model.")
+        else f"{{{{ source('{parent.split('.')[-2]}', '{parent.split('.')[-1]}') }}}}"
+        for parent in parents
+    ]
+    return "select 1 as thing_id" + (" from " + ", ".join(calls) if calls else "")
+
+
 def model(name: str, path: str, parents: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     node = {
         "resource_type": "model",
@@ -38,7 +48,7 @@ def model(name: str, path: str, parents: tuple[str, ...] = (), **extra: Any) -> 
         "columns": {"thing_id": {"description": "The thing."}},
         "depends_on": {"nodes": list(parents)},
         "config": {"contract": {"enforced": path.startswith("marts/")}, "materialized": "table"},
-        "raw_code": "select 1 as thing_id",
+        "raw_code": sql_reading(parents),
         "schema": "main",
         "alias": name,
     }
@@ -157,9 +167,21 @@ def test_checker_staging_shape_join_and_second_source() -> None:
 
 def test_checker_mart_reading_staging_that_an_intermediate_model_covers() -> None:
     project = compliant_project()
-    project["nodes"]["model.demo.jobs_per_quarter"]["depends_on"]["nodes"].append("model.demo.stg_uwv__banen")
+    mart = project["nodes"]["model.demo.jobs_per_quarter"]
+    mart["depends_on"]["nodes"].append("model.demo.stg_uwv__banen")
+    mart["raw_code"] = sql_reading(tuple(mart["depends_on"]["nodes"]))
     project = manifest_of([node for node in project["nodes"].values() if node["resource_type"] == "model"], list(project["sources"].items()))
     assert rules_fired(project) == [("jobs_per_quarter", "mart_bypasses_intermediate")]
+
+
+def test_checker_staging_read_inside_a_macro_is_not_a_bypass() -> None:
+    # e.g. an as-of date lookup: the dependency is recorded, but the mart's own SQL
+    # does not ref the staging model, so it does not read that concept itself
+    project = compliant_project()
+    mart = project["nodes"]["model.demo.jobs_per_quarter"]
+    mart["depends_on"]["nodes"].append("model.demo.stg_uwv__banen")
+    mart["raw_code"] = "select 1 as thing_id from {{ ref('int_jobs_per_person') }} where d <= {{ as_of_date() }}"
+    assert rules_fired(project) == []
 
 
 def test_checker_descriptions_grain_and_columns() -> None:

@@ -186,17 +186,28 @@ def test_inputs_page_shows_money_and_suppressed_cost_per_participant(monkeypatch
 def test_what_works_is_ranked_labelled_descriptive_and_filtered(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     test = app(monkeypatch, demo_db, "wat-werkt")
     assert "geen causaal effect" in texts(test)
-    # 2025-Q2 (default) cannot be measured yet; the page falls back to 2025-Q1
-    assert "Getoond wordt de laatste periode waarvoor dat kan: 2025 kwartaal 1" in texts(test)
+    # the sidebar's quarter 2025-Q2 has no effects (measured 12 months on): the whole window is shown
+    assert "Kies hieronder een periode" in texts(test)
     effects = table(test, 0)
     assert list(effects["Actie"]) == [
-        "Kansrijk Opleiden (Aansluiting vinden)", "WIZ-Academy (Aansluiting houden)", "Kansrijk Talent (Aansluiting vinden)",
+        "Kansrijk Opleiden (Aansluiting vinden)", "WIZ-Academy (Aansluiting houden)",
+        "Talenttour (Aansluiting vinden)", "Kansrijk Talent (Aansluiting vinden)",
     ]
-    assert list(effects["Verschil"]) == ["+10,0 pp", "+3,0 pp", "< 10"]
-    assert list(effects["95%-interval"]) == ["2,0 tot 18,0", "-4,0 tot 10,0", ""]
+    assert list(effects["Verschil"]) == ["+10,0 pp", "0,0 pp", "-4,0 pp", "< 10"]
+    assert list(effects["95%-interval"]) == ["2,0 tot 18,0", "0,0 tot 0,0", "-20,0 tot 12,0", ""]
+    assert list(effects["Deelnemers"]) == ["50", "30", "25", "< 10"]
     assert charts(test) == 1
+    test = test.radio(key="effect_outcome").set_value("_working").run()  # secondary outcome: working
+    working = table(test, 0)
+    assert list(zip(working["Actie"], working["Verschil"]))[:3] == [
+        ("Kansrijk Opleiden (Aansluiting vinden)", "+10,0 pp"), ("WIZ-Academy (Aansluiting houden)", "+5,0 pp"),
+        ("Talenttour (Aansluiting vinden)", "-2,0 pp"),
+    ]
     test = choose(test, "target_group", "AH")
     assert list(table(test, 0)["Actie"]) == ["WIZ-Academy (Aansluiting houden)"]
+    test = choose(test, "target_group", "ALL")
+    test = test.selectbox(key="effect_period").set_value(("year", "2024")).run()
+    assert list(zip(table(test, 0)["Actie"], table(test, 0)["Verschil"])) == [("Kansrijk Opleiden (Aansluiting vinden)", "+5,0 pp")]
 
 
 def test_delivery_page_summarises_and_filters_by_municipality(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:

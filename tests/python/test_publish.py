@@ -14,7 +14,7 @@ import llo
 import llo.publish as publish_module
 from llo.publish import PublishRefused, min_cell_size, publish
 from llo.settings import Paths
-from published_fixture import PSEUDONYM, make_warehouse, write_run_results
+from published_fixture import PSEUDONYM, make_warehouse, publish_pipeline, write_run_results
 
 FIXTURE_PUBLISHED_TABLES = {
     "indicator_context", "indicator_input", "indicator_output", "indicator_outcome", "indicator_impact",
@@ -298,3 +298,33 @@ def test_a_failure_halfway_leaves_the_published_files_untouched(
     assert published_state(paths) == before
     assert leftovers(paths) == []
     assert len(list((paths.publish_dir / "parquet-builds").iterdir())) == 1
+
+
+# --- the built warehouse of generated demo data (shared pipeline fixture) ----------
+
+INTERFACE_TABLES = {  # interfaces.md "Published", plus this project's delivery-quality tables
+    "indicator_context", "indicator_input", "indicator_output", "indicator_outcome", "indicator_impact",
+    "indicator_all", "action_effect", "dim_indicator", "dim_action", "dim_municipality", "dim_period",
+    "monitor_metadata", "delivery_files", "delivery_quarantine_reasons",
+}
+
+
+def test_the_built_warehouse_publishes_every_public_table(pipeline: object, tmp_path: Path) -> None:
+    paths = publish_pipeline(pipeline, tmp_path)
+    assert tables_of(paths.published_db) == INTERFACE_TABLES
+    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+        columns = {name for (name,) in connection.execute("select distinct column_name from information_schema.columns").fetchall()}
+        assert not columns & {"person_id", "bsn"}
+        assert connection.execute("select count(*) from indicator_all").fetchall()[0][0] > 0
+        metadata = connection.execute(
+            "select as_of_date, deliveries, rows_read, rows_accepted, rows_quarantined from monitor_metadata"
+        ).fetchall()[0]
+        manifest = connection.execute(
+            "select last_day(cast(max(delivery_month) || '-01' as date)), "
+            "count(distinct (source_name, supplier_code, delivery_month)), "
+            "sum(rows_read), sum(rows_accepted), sum(rows_quarantined) from read_parquet(?)",
+            [str(pipeline.paths.intake_dir / "_meta" / "manifest.parquet")],
+        ).fetchall()[0]
+    # the delivery summary is the intake manifest's, and the as-of date its latest month's last day
+    assert metadata == manifest
+    assert metadata[4] > 0  # the generator injects defects (mess 0.01), so some rows are quarantined

@@ -49,7 +49,8 @@ window_bounds as (
 
     select
         cast('{{ var("monitor_start") }}' as date) as monitor_start,
-        max(as_of_date) as as_of_date
+        -- a participant starting on this day has baseline + flow_months = the as-of date
+        cast(max(as_of_date) - to_months({{ var('flow_months') }}) + to_days(1) as date) as last_observable_start
     from periods
 
 ),
@@ -340,15 +341,15 @@ final as (
             when rates.period_type = 'year' then periods.period_start
             else rates.first_quarter_start
         end as period_start,
+        -- the window runs up to the last start whose follow-up is known
         case
             when rates.period_type = 'year' then periods.period_end
-            else cast(rates.last_quarter_start + to_months(3) - to_days(1) as date)
+            else window_bounds.last_observable_start
         end as period_end,
-        -- every participant of the period observable: the last start plus flow_months is known
         case
-            when rates.period_type = 'year' then periods.period_end
-            else cast(rates.last_quarter_start + to_months(3) - to_days(1) as date)
-        end - to_days(1) + to_months({{ var('flow_months') }}) <= window_bounds.as_of_date as is_complete,
+            when rates.period_type = 'year' then periods.period_end <= window_bounds.last_observable_start
+            else true
+        end as is_complete,
         rates.municipality_code,
         cast(rates.participants as bigint) as participants,
         cast(coalesce(rates.n_participants, 0) as bigint) as n_participants,

@@ -524,8 +524,8 @@ all_cells as (
 ),
 
 -- an indicator of a single target group keeps only that group's rows; the
--- rung distribution is given for the breakdown rung only (no TOTAAL: the
--- shares of the rungs add up to 1)
+-- rung distribution is given for the whole population (in AH everybody is at
+-- rung 7) and for the breakdown rung only (no TOTAAL: the shares add up to 1)
 kept_cells as (
 
     select all_cells.*
@@ -534,7 +534,10 @@ kept_cells as (
         on all_cells.indicator_code = catalogue.indicator_code
     where
         (catalogue.target_group = 'ALL' or all_cells.target_group = catalogue.target_group)
-        and not (all_cells.indicator_code = 'IMP_RUNG_DISTRIBUTION' and all_cells.breakdown = 'TOTAAL')
+        and not (
+            all_cells.indicator_code = 'IMP_RUNG_DISTRIBUTION'
+            and (all_cells.breakdown = 'TOTAAL' or all_cells.target_group != 'ALL')
+        )
 
 ),
 
