@@ -21,13 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from llo.contract import FILE_WARNINGS, KINDS, ROW_CHECKS, SEEDS_DIR, landing_path
-from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, birthday, day, delivery_months, iso, month_end, quarter_label, quarter_starts
+from llo.generate_calendar import OPEN, add_months, age_on, day, delivery_months, iso, month_end, quarter_label, quarter_starts
 from llo.generate_files import Coded, FileStyle, Numbered, Table, Writer, rng_for
 from llo.generate_people import (
-    reserve_bsn_indexes,
-    BRON, ONDERWIJSTYPE, PW_SCHEMES, REASONS, RESULTAAT, UWV_SCHEMES, UWV_SUPPLIER, VORM, CONTRACTS, Employers, Instruments,
+    BRON, CONTRACTS, ONDERWIJSTYPE, PW_SCHEMES, REASONS, RESULTAAT, UWV_SCHEMES, UWV_SUPPLIER, VORM, Employers, Instruments,
     LadderState, People, Region, Spells, Window, choose, clip_to_residence, draw_benefits, draw_jobs, draw_learning,
-    draw_people, draw_trajectories, municipality_on, simulate_work,
+    draw_people, draw_trajectories, municipality_on, reserve_bsn_indexes, simulate_work,
 )
 from llo.generate_programme import (
     DOELGROEPEN, EMPLOYER_CONTACT_TYPES, KANALEN, Action, Answers, Events, Participation, Questions, action_records,
@@ -238,16 +237,15 @@ def answers_table(setting: Setting, answers: Answers, bsn: np.ndarray | None, em
     }, known=answers.day)
 
 
-def _event_ids(event: np.ndarray) -> Coded:
-    """EV00001 ... for events, empty for -1 (a Coded view over the event numbering)."""
-    top = int(event.max(initial=-1)) + 1
-    return Coded(event, tuple(f"EV{i + 1:05d}" for i in range(top)))
+def _event_ids(event: np.ndarray) -> Numbered:
+    """The event_id of events.csv (EV00001 for event 0), empty for -1."""
+    return Numbered("EV", np.where(event >= 0, event + 1, -1), 5)
 
 
 def attendance_table(event: np.ndarray, bsn: np.ndarray, employer: np.ndarray, stated: np.ndarray, events: Events,
                      employers: Employers) -> Table:
     return Table(KINDS["programma__event_deelnames"], {
-        "event_id": _event_ids(event) if len(event) else Coded(event, ()), "bsn": bsn,
+        "event_id": _event_ids(event), "bsn": bsn,
         "werkgever_id": Coded(employer, employers.ids), "werkend_opgegeven": stated,
     }, known=events.day[event])
 
@@ -263,7 +261,7 @@ def programme_tables(setting: Setting, rng: np.random.Generator, employers: Empl
         "aantal_werknemers": size, "gemeentecode": Coded(employers.municipality[in_region], region.codes),
     }, known=np.full(len(in_region), window.start))]
     tables.append(Table(KINDS["programma__events"], {
-        "event_id": Numbered("EV", np.arange(1, len(events) + 1), 5), "actie_code": Coded(events.action, action_codes),
+        "event_id": _event_ids(np.arange(len(events))), "actie_code": Coded(events.action, action_codes),
         "datum": events.day, "gemeentecode": Coded(events.municipality, region.codes),
         "doelgroep": Coded(events.audience, DOELGROEPEN), "naam": Coded(events.name, events.names),
     }, known=events.day))

@@ -44,7 +44,7 @@ class Coded:
 @dataclass(frozen=True)
 class Numbered:
     prefix: str
-    number: np.ndarray
+    number: np.ndarray  # -1 = empty
     width: int = 7
 
     def __getitem__(self, rows: np.ndarray) -> Numbered:
@@ -128,7 +128,7 @@ def _coded(values: Coded) -> pa.Array:
 
 
 def _numbered(values: Numbered) -> pa.Array:
-    digits = pc.utf8_lpad(pc.cast(pa.array(values.number), pa.string()), values.width, "0")
+    digits = pc.utf8_lpad(pc.cast(pa.array(values.number, mask=values.number < 0), pa.string()), values.width, "0")
     return pc.binary_join_element_wise(values.prefix, digits, "")
 
 
@@ -235,49 +235,37 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
     """Break a share `style.defect_rate` of the rows, one check per row (the only one the row fails),
     and duplicate some clean rows. Returns the columns and the row order (with duplicates)."""
     n = len(next(iter(columns.values())))
+    order = np.arange(n)
     broken = np.zeros(n, bool)
     if style.defect_rate > 0 and n > 0:
+        original = dict(columns)
         options = _defect_kinds(kind)
         chosen = np.flatnonzero(rng.random(n) < style.defect_rate)
-        duplicate_share = 1 / (len(options) + 1)
-        n_duplicates = int(np.sum(rng.random(len(chosen)) < duplicate_share))
+        n_duplicates = int(np.sum(rng.random(len(chosen)) < 1 / (len(options) + 1)))
         duplicates, chosen = chosen[:n_duplicates], chosen[n_duplicates:]
         pick = rng.integers(0, len(options), len(chosen))
         edits: dict[str, dict[int, str]] = {}
+        check_of_row: dict[int, str] = {}
         for option_index in np.unique(pick):
             check, target = options[option_index]
             rows = chosen[pick == option_index]
-            if check == "date_order":
-                first, second = (columns[name].take(pa.array(rows, pa.int64())).to_pylist() for name in target)
-                ok = np.array([bool(a) and bool(b) and _date_key(a, style) < _date_key(b, style) for a, b in zip(first, second)], bool)
-                for row, a, b in zip(rows[ok], np.asarray(first, object)[ok], np.asarray(second, object)[ok]):
-                    edits.setdefault(target[0], {})[row] = b
-                    edits.setdefault(target[1], {})[row] = a
-                rows = rows[ok]
-            else:
-                column = kind.column(target)
-                values = columns[target].take(pa.array(rows, pa.int64())).to_pylist()
-                usable = np.array([bool(value) for value in values], bool)
-                if check in ("bsn_elfproef", "bsn_format"):
-                    usable &= np.array([len(value or "") == 9 for value in values], bool)
-                elif check == "required_missing" and column.type == "bsn":
-                    usable[:] = True
-                for row, value in zip(rows[usable], np.asarray(values, object)[usable]):
-                    edits.setdefault(target, {})[row] = _break_value(check, column, value, rng, style.iso_dates)
-                rows = rows[usable]
-            broken[rows] = True
-            counts[check] = counts.get(check, 0) + len(rows)
-        for name, changes in edits.items():
-            mask = np.zeros(n, bool)
-            rows = np.array(sorted(changes))
-            mask[rows] = True
-            columns[name] = pc.replace_with_mask(columns[name], pa.array(mask), pa.array([changes[row] for row in rows], pa.string()))
+            for row, column, value in _broken_values(kind, columns, check, target, rows, rng, style):
+                edits.setdefault(column, {})[row] = value
+                check_of_row[row] = check
+        _apply(columns, edits, n)
+        # A broken row must not become identical to another line (it would count as a duplicate):
+        # such rows are left as they were.
+        for row in _rows_with_twins(columns, np.array(sorted(check_of_row), np.int64)):
+            del check_of_row[int(row)]
+        _apply(columns, {name: {row: original[name][row].as_py() for row in changes if row not in check_of_row}
+                         for name, changes in edits.items()}, n)
+        for check in check_of_row.values():
+            counts[check] = counts.get(check, 0) + 1
+        broken[list(check_of_row)] = True
         duplicates = duplicates[~broken[duplicates]]
         counts["duplicate_row"] = counts.get("duplicate_row", 0) + len(duplicates)
         broken[duplicates] = True
-        order = np.sort(np.concatenate([np.arange(n), duplicates]), kind="stable")
-    else:
-        order = np.arange(n)
+        order = np.sort(np.concatenate([order, duplicates]), kind="stable")
     if style.drop_bsn_zero and "bsn" in columns:
         bsn = columns["bsn"]
         text = pc.fill_null(bsn, "")
@@ -287,6 +275,51 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
         columns["bsn"] = pc.if_else(pa.array(dropped), pc.utf8_slice_codeunits(text, 1), bsn)
         counts["bsn_padded"] = counts.get("bsn_padded", 0) + int(np.bincount(order, minlength=n)[dropped].sum())
     return columns, order
+
+
+def _broken_values(kind: FileKind, columns: dict[str, pa.Array], check: str, target: str | tuple[str, str],
+                   rows: np.ndarray, rng: np.random.Generator, style: FileStyle) -> list[tuple[int, str, str]]:
+    """(row, column, new text) making each usable row fail `check` on `target` and nothing else."""
+    if check == "date_order":
+        first, second = (columns[name].take(pa.array(rows, pa.int64())).to_pylist() for name in target)
+        return [edit for row, a, b in zip(rows.tolist(), first, second)
+                if a and b and _date_key(a, style) < _date_key(b, style)
+                for edit in ((row, target[0], b), (row, target[1], a))]
+    column = kind.column(target)
+    values = columns[target].take(pa.array(rows, pa.int64())).to_pylist()
+    edits = []
+    for row, value in zip(rows.tolist(), values):
+        if check == "required_missing" and column.type == "bsn":
+            usable = True
+        elif check in ("bsn_elfproef", "bsn_format"):
+            usable = len(value or "") == 9
+        else:
+            usable = bool(value)
+        if usable:
+            edits.append((row, target, _break_value(check, column, value, rng, style.iso_dates)))
+    return edits
+
+
+def _apply(columns: dict[str, pa.Array], edits: dict[str, dict[int, str | None]], n: int) -> None:
+    for name, changes in edits.items():
+        if not changes:
+            continue
+        rows = np.array(sorted(changes))
+        mask = np.zeros(n, bool)
+        mask[rows] = True
+        columns[name] = pc.replace_with_mask(columns[name], pa.array(mask), pa.array([changes[row] for row in rows], pa.string()))
+
+
+def _rows_with_twins(columns: dict[str, pa.Array], rows: np.ndarray) -> np.ndarray:
+    """Those of `rows` whose whole line occurs more than once."""
+    if len(rows) == 0:
+        return rows
+    lines = pc.binary_join_element_wise(*(pc.fill_null(values, "") for values in columns.values()), ";")
+    counted = pc.value_counts(lines)
+    repeated = counted.field("values").filter(pc.greater(counted.field("counts"), 1))
+    if len(repeated) == 0:
+        return rows[:0]
+    return rows[pc.is_in(lines.take(pa.array(rows)), value_set=repeated).to_numpy(zero_copy_only=False)]
 
 
 def _date_key(text: str, style: FileStyle) -> str:

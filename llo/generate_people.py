@@ -23,8 +23,7 @@ in docs/generator.md):
 4. instruments outside the programme (trajecten without actie_code), LKS with a
    job, jobcoaching and aftercare;
 5. learning: initial education (DUO) and post-initial learning;
-6. the programme's actions (see ACTION_PLANS): participants drawn on the
-   comparison strata only, then the planted effect (generate_truth)."""
+6. the programme's actions and their planted effects: llo/generate_programme.py."""
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, birthday, ymd
+from llo.generate_calendar import OPEN, YEAR_DAYS, birthday, ymd
 
 # --- the region --------------------------------------------------------------------------------------
 
@@ -567,9 +566,10 @@ GEMEENTE_INSTRUMENT_MIX = {
     "WERKERVARINGSPLAATS": 0.06, "WERKERVARINGSPLAATS_REGULIER": 0.05, "PROEFPLAATSING": 0.04,
     "COACHGESPREK": 0.10, "LOOPBAANADVIES": 0.04,
 }
+DAY_ACTIVITY_MIX = {"DAGBESTEDING": 0.6, "SOCIALE_ACTIVITEIT": 0.2, "VRIJWILLIGERSWERK": 0.2}
 UWV_INSTRUMENT_MIX = {"SCHOLING": 0.25, "WORKSHOP": 0.2, "COACHGESPREK": 0.25, "LOOPBAANADVIES": 0.1, "ORIENTATIE": 0.1, "PROEFPLAATSING": 0.1}
 INSTRUMENT_MONTHS = {
-    "ACTIVERING": 6, "SOCIALE_ACTIVITEIT": 9, "VRIJWILLIGERSWERK": 12, "MANTELZORG": 18, "DAGBESTEDING": 18,
+    "ACTIVERING": 6, "SOCIALE_ACTIVITEIT": 9, "VRIJWILLIGERSWERK": 12, "MANTELZORG": 18, "DAGBESTEDING": 24,
     "SCHOLING": 5, "WORKSHOP": 0.3, "PTO": 4, "ORIENTATIE": 3, "WERKERVARINGSPLAATS": 6,
     "WERKERVARINGSPLAATS_REGULIER": 6, "PROEFPLAATSING": 2, "LKS": 12, "JOBCOACHING": 12, "NAZORG": 4,
     "COACHGESPREK": 3, "LOOPBAANADVIES": 2,
@@ -639,6 +639,13 @@ def draw_trajectories(rng: np.random.Generator, people: People, work: Work, jobs
     parts = []
     person, start, end, instrument = trajectories_during(rng, pw, 0.8, instruments.mix(GEMEENTE_INSTRUMENT_MIX), instruments, window)
     parts.append(trajectory_spells(rng, person, start, end, instrument, municipality_on(people, person, start)))
+    # Day activities (Wmo) for people with a work disability while they do not work.
+    gaps = work.off.subset((people.labour_class[work.off.person] == DISABILITY)
+                           & (work.off.end >= birthday(people.birth[work.off.person], 18)))
+    person, start, end, instrument = trajectories_during(rng, gaps, 0.25, instruments.mix(DAY_ACTIVITY_MIX), instruments, window)
+    keep = start >= birthday(people.birth[person], 18)
+    person, start, end, instrument = person[keep], start[keep], end[keep], instrument[keep]
+    parts.append(trajectory_spells(rng, person, start, end, instrument, municipality_on(people, person, start)))
     client = uwv.subset(np.isin(uwv.attrs["scheme"], [0, 1, 3]))  # WW, WGA, Wajong
     person, start, end, instrument = trajectories_during(rng, client, 0.25, instruments.mix(UWV_INSTRUMENT_MIX), instruments, window)
     parts.append(trajectory_spells(rng, person, start, end, instrument, np.full(len(person), UWV_SUPPLIER)))
@@ -652,7 +659,7 @@ def draw_trajectories(rng: np.random.Generator, people: People, work: Work, jobs
                                        np.full(len(lks), instruments.index("LKS")), supplier))
     on = work.on
     if "JOBCOACHING" in instruments.codes:
-        coached = np.flatnonzero((people.labour_class[on.person] == DISABILITY) & (rng.random(len(on)) < 0.4))
+        coached = np.flatnonzero((people.labour_class[on.person] == DISABILITY) & (rng.random(len(on)) < 0.6))
         end = np.minimum(on.end[coached], on.start[coached] + durations(rng, 540, len(coached)) - 1)
         parts.append(trajectory_spells(rng, on.person[coached], on.start[coached], end,
                                        np.full(len(coached), instruments.index("JOBCOACHING")), np.full(len(coached), UWV_SUPPLIER)))

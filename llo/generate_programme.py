@@ -24,7 +24,7 @@ import numpy as np
 
 from llo.generate_calendar import OPEN, YEAR_DAYS, add_months
 from llo.generate_people import (
-    AGE_BANDS, BRON, N_STRATA, ONDERWIJSTYPE, REGULAR, RESULTAAT, UWV_SUPPLIER, VORM, Employers, Instruments,
+    AGE_BANDS, BRON, N_STRATA, ONDERWIJSTYPE, REGULAR, UWV_SUPPLIER, VORM, Employers, Instruments,
     LadderState, People, Region, Spells, Window, choose, durations, learning_spells, municipality_on,
     sample_employers, trajectory_spells,
 )
@@ -539,7 +539,7 @@ def _scores(rng: np.random.Generator, questions: Questions, question: np.ndarray
     return np.round(value)
 
 
-def _ask(rng, questions, question_set, respondents, **fields) -> tuple[np.ndarray, np.ndarray]:
+def _ask(question_set: np.ndarray, respondents: int) -> tuple[np.ndarray, np.ndarray]:
     """Each respondent answers every question of the set: (respondent row, question) pairs."""
     rows = np.repeat(np.arange(respondents), len(question_set))
     return rows, np.tile(question_set, respondents)
@@ -552,7 +552,7 @@ def participant_answers(rng: np.random.Generator, questions: Questions, particip
     for group_name, members in (("AV", in_av), ("AH", ~in_av)):
         question_set = questions.select("INWONER", (group_name, "ALL"), "outcome")
         asked = np.flatnonzero(members & (rng.random(len(in_av)) < 0.35))
-        rows, question = _ask(rng, questions, question_set, len(asked))
+        rows, question = _ask(question_set, len(asked))
         who = asked[rows]
         before = _scores(rng, questions, question, 0.45, 0.2)
         improvement = rng.normal(0.08, 0.12, len(who)) * (questions.scale_max[question] - questions.scale_min[question])
@@ -564,7 +564,7 @@ def participant_answers(rng: np.random.Generator, questions: Questions, particip
                                  np.full(int(keep.sum()), -1), day[keep], np.full(int(keep.sum()), moment), question[keep], score[keep]))
     satisfaction = questions.select("INWONER", ("ALL", "AV", "AH"), "output")
     asked = np.flatnonzero((end <= window.end) & (rng.random(len(end)) < 0.3))
-    rows, question = _ask(rng, questions, satisfaction, len(asked))
+    rows, question = _ask(satisfaction, len(asked))
     who = asked[rows]
     parts.append(Answers(participation.person[who], np.full(len(who), -1), participation.action[who], np.full(len(who), -1),
                          end[who], np.full(len(who), 2), question, _scores(rng, questions, question, 0.72, 0.15)))
@@ -574,7 +574,7 @@ def participant_answers(rng: np.random.Generator, questions: Questions, particip
 def event_answers(rng: np.random.Generator, questions: Questions, events: Events, event: np.ndarray, person: np.ndarray) -> Answers:
     question_set = questions.select("INWONER", ("ALL", "AV", "AH"), "output", event=True)
     asked = np.flatnonzero(rng.random(len(event)) < 0.25)
-    rows, question = _ask(rng, questions, question_set, len(asked))
+    rows, question = _ask(question_set, len(asked))
     who = asked[rows]
     anonymous = rng.random(len(who)) < 0.15
     return Answers(np.where(anonymous, -1, person[who]), np.full(len(who), -1), events.action[event[who]], event[who],
@@ -586,13 +586,13 @@ def employer_answers(rng: np.random.Generator, questions: Questions, employer: n
     parts = []
     once = questions.select("WERKGEVER", ("WG", "ALL"), "output")
     asked = np.flatnonzero(rng.random(len(employer)) < 0.3)
-    rows, question = _ask(rng, questions, once, len(asked))
+    rows, question = _ask(once, len(asked))
     who = asked[rows]
     parts.append(Answers(np.full(len(who), -1), employer[who], action[who], np.full(len(who), -1), day[who],
                          np.full(len(who), 2), question, _scores(rng, questions, question, 0.7, 0.15)))
     paired = questions.select("WERKGEVER", ("WG", "ALL"), "outcome")
     asked = np.flatnonzero(rng.random(len(employer)) < 0.3)
-    rows, question = _ask(rng, questions, paired, len(asked))
+    rows, question = _ask(paired, len(asked))
     who = asked[rows]
     before = _scores(rng, questions, question, 0.5, 0.2)
     after = np.clip(before + rng.integers(0, 2, len(who)), questions.scale_min[question], questions.scale_max[question])

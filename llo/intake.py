@@ -3,18 +3,19 @@
 For every file in the landing area not taken in before (same path and sha256 in
 the manifest), following delivery-contract sections 2 and 5:
 
-1. archive the bytes as delivered with their sha256;
+1. archive the bytes as delivered, with their sha256;
 2. detect the encoding (UTF-8 with or without BOM, else Windows-1252) and the
-   delimiter (`;`, or `,` with a warning) and match the header to the contract
+   delimiter (`;`, or `,` with a warning), and match the header to the contract
    (a missing required column rejects the whole file);
-3. stream the records in chunks of CHUNK_ROWS; per chunk: parse every value by
-   its contract type, check the bsn (format, elfproef), validate the parsed
-   chunk with the kind's Great Expectations suite (llo.expectations), and give
-   every failing row one quarantine reason: its first failing check in
+3. read the records in chunks of CHUNK_ROWS; per chunk: find exact duplicate
+   lines and lines with the wrong number of fields, parse every value by its
+   contract type, check the bsn (format, elfproef), validate the parsed chunk
+   with the kind's Great Expectations suite (llo.expectations), and give every
+   failing line one quarantine reason: its first failing check in
    llo.contract.ROW_CHECKS order;
 4. replace bsn by its keyed pseudonym and write the accepted rows as typed
-   Parquet (docs/design.md); write the raw rejected lines to the restricted
-   quarantine and a bsn-free quarantine row per rejected line to _meta.
+   Parquet (docs/design.md); write the rejected lines with their raw text to the
+   restricted quarantine folder, and without it (bsn masked) to _meta.
 
 rows read = rows accepted + rows quarantined, for every file.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import hashlib
 import hmac
 import io
@@ -33,13 +35,16 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
+from itertools import chain, islice
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from llo.contract import (
@@ -54,22 +59,22 @@ CHECK_RANK = {check: rank for rank, check in enumerate(ROW_CHECKS)}
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date outside these years is a typo, not a date of the monitor
 
 STATUS_ACCEPTED = "ACCEPTED"  # taken in; some rows may be quarantined
-STATUS_REJECTED = "REJECTED"  # not taken in: not a contract file, no header, or a required column missing
+STATUS_REJECTED = "REJECTED"  # nothing taken in: not a contract file, no header, or a required column missing
 STATUS_REPLACED = "REPLACED"  # an earlier version of a path whose bytes changed since
 
 ARROW_TYPES = {
     "varchar": pa.string(), "date": pa.date32(), "integer": pa.int32(), "double": pa.float64(),
     "boolean": pa.bool_(), "timestamp": pa.timestamp("us"),
 }
-TRUE_WORDS = {"j": True, "ja": True, "1": True, "true": True, "n": False, "nee": False, "0": False, "false": False}
+BOOLEAN_WORDS = {"j": True, "ja": True, "1": True, "true": True, "n": False, "nee": False, "0": False, "false": False}
 
 
-# --- the two rules tests and other stages call directly ---------------------------------------
+# --- the two rules other code and tests call directly ------------------------------------------
 
 
-def _elfproef_mask(bsn9: pd.Series) -> np.ndarray:
-    """Elfproef of 9-digit strings: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, not all zeros."""
-    if bsn9.empty:
+def elfproef_mask(bsn9: list[str]) -> np.ndarray:
+    """Elfproef of 9-digit strings: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, and not all zeros."""
+    if not bsn9:
         return np.zeros(0, dtype=bool)
     digits = np.frombuffer("".join(bsn9).encode("ascii"), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - 48
     return ((digits @ ELFPROEF_WEIGHTS) % 11 == 0) & digits.any(axis=1)
@@ -78,9 +83,7 @@ def _elfproef_mask(bsn9: pd.Series) -> np.ndarray:
 def elfproef(bsn: str) -> bool:
     """True when `bsn` (1-9 digits, left-padded with zeros to 9) passes the elfproef."""
     bsn = bsn.strip()
-    if not re.fullmatch(r"[0-9]{1,9}", bsn):
-        return False
-    return bool(_elfproef_mask(pd.Series([bsn.zfill(9)]))[0])
+    return bool(re.fullmatch(r"[0-9]{1,9}", bsn)) and bool(elfproef_mask([bsn.zfill(9)])[0])
 
 
 def pseudonym(bsn9: str, key: bytes) -> str:
@@ -89,7 +92,7 @@ def pseudonym(bsn9: str, key: bytes) -> str:
 
 
 def pseudonym_key(data_dir: Path) -> bytes:
-    """LLO_PSEUDONYM_KEY, or a random key kept in $LLO_DATA_DIR/secrets (created once, mode 0600)."""
+    """LLO_PSEUDONYM_KEY, or else a random key kept in $LLO_DATA_DIR/secrets (created once, mode 0600)."""
     from_environment = os.environ.get("LLO_PSEUDONYM_KEY", "")
     if from_environment:
         return from_environment.encode("utf-8")
@@ -102,6 +105,22 @@ def pseudonym_key(data_dir: Path) -> bytes:
         print(f"warning: LLO_PSEUDONYM_KEY is not set; created a random pseudonymisation key in {key_file}. "
               "Keep it secret and keep it: another key gives every person another person_id.", file=sys.stderr)
     return key_file.read_text(encoding="ascii").strip().encode("utf-8")
+
+
+class Pseudonymiser:
+    """pseudonym() for many bsns: the keyed hash state is prepared once and copied per bsn."""
+
+    def __init__(self, key: bytes) -> None:
+        self.prepared = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, bsn9: pa.Array) -> pa.Array:
+        distinct = pc.unique(bsn9.drop_null())
+        pseudonyms = []
+        for bsn in distinct.to_pylist():
+            state = self.prepared.copy()
+            state.update(bsn.encode("ascii"))
+            pseudonyms.append(state.hexdigest())
+        return pc.take(pa.array(pseudonyms, pa.string()), pc.index_in(bsn9, value_set=distinct))
 
 
 # --- manifest and quarantine rows --------------------------------------------------------------
@@ -167,33 +186,31 @@ class LandingFile:
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _MUNICIPALITY = re.compile(r"GM[0-9]{4}")
-_LAYOUT = "expected <source>/<yyyy-mm>/<file>.csv, or gemeente/<GMxxxx>/<yyyy-mm>/<file>.csv (delivery contract section 1)"
+_LAYOUT = "expected <source>/<yyyy-mm>/<file>.csv or gemeente/<GMxxxx>/<yyyy-mm>/<file>.csv (delivery contract section 1)"
 
 
 def locate(relative: PurePosixPath) -> LandingFile:
-    """The file kind, supplier and delivery month of a landing path."""
-    parts = relative.parts
-    path = relative.as_posix()
-    source = parts[0]
-    per_municipality = source == "gemeente"
+    """The file kind, supplier and delivery month of a path in the landing area."""
+    parts, path = relative.parts, relative.as_posix()
+    per_municipality = parts[0] == "gemeente"
     if len(parts) != (4 if per_municipality else 3):
         return LandingFile(path, None, None, None, f"not a delivery path: {_LAYOUT}")
     month, name = parts[-2], parts[-1].lower()
-    supplier = parts[1].upper() if per_municipality else source
-    kind = KINDS.get(f"{source}__{name.removesuffix('.csv')}") if name.endswith(".csv") else None
-    if kind is None:
-        known = ", ".join(f"{k.source}/{k.file}.csv" for k in FILE_KINDS)
+    supplier = parts[1].upper() if per_municipality else parts[0]
+    file_kind = KINDS.get(f"{parts[0]}__{name.removesuffix('.csv')}") if name.endswith(".csv") else None
+    if file_kind is None:
+        known = ", ".join(f"{kind.source}/{kind.file}.csv" for kind in FILE_KINDS)
         return LandingFile(path, None, None, None, f"not a file of the delivery contract; expected one of {known}")
     if not _MONTH.fullmatch(month):
         return LandingFile(path, None, None, None, f"delivery month folder '{month}' is not yyyy-mm")
     if per_municipality and not _MUNICIPALITY.fullmatch(supplier):
         return LandingFile(path, None, None, None, f"municipality folder '{parts[1]}' is not GMxxxx")
-    return LandingFile(path, kind, supplier, month)
+    return LandingFile(path, file_kind, supplier, month)
 
 
 def find_landing_files(landing: Path) -> list[LandingFile]:
-    """Every file under the landing folder (hidden files skipped), in processing order: by delivery
-    month, then contract order (so events.csv is taken in before event_deelnames.csv), then supplier."""
+    """Every file under the landing folder (hidden ones skipped) in processing order: by delivery month,
+    then contract order (so events.csv is taken in before event_deelnames.csv), then supplier."""
     found = [
         locate(PurePosixPath(path.relative_to(landing).as_posix()))
         for path in landing.rglob("*")
@@ -201,7 +218,7 @@ def find_landing_files(landing: Path) -> list[LandingFile]:
     ]
     order = {file_kind.kind: index for index, file_kind in enumerate(FILE_KINDS)}
     return sorted(found, key=lambda item: (
-        item.delivery_month or "", order.get(item.file_kind.kind, -1) if item.file_kind else -1,
+        item.delivery_month or "", order[item.file_kind.kind] if item.file_kind else -1,
         item.supplier or "", item.path))
 
 
@@ -222,8 +239,7 @@ def scan_bytes(path: Path) -> Scan:
     is_utf8, size, first = True, 0, b""
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
-            if not first:
-                first = block[:3]
+            first = first or block[:3]
             digest.update(block)
             size += len(block)
             if is_utf8:
@@ -231,11 +247,11 @@ def scan_bytes(path: Path) -> Scan:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     is_utf8 = False
-        if is_utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                is_utf8 = False
+    if is_utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
     return Scan(digest.hexdigest(), size, is_utf8, first == codecs.BOM_UTF8)
 
 
@@ -244,55 +260,26 @@ def _restricted_dir(path: Path) -> Path:
     return path
 
 
-def archive_file(source: Path, relative: str, sha256: str, archive_dir: Path) -> Path:
-    """Copy the delivered bytes to the archive with a `.sha256` file. An archived earlier version of
-    the same path is never overwritten: a changed file is kept next to it as <name>.<sha12>.csv."""
-    target = archive_dir / relative
-    if target.exists() and _archived_sha(target) != sha256:
-        target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
-    _restricted_dir(target.parent)
-    if not target.exists() or _archived_sha(target) != sha256:
-        temporary = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, temporary)
-        if scan_bytes(temporary).sha256 != sha256:
-            raise RuntimeError(f"{relative} changed while it was being archived; run intake again")
-        temporary.replace(target)
-        target.with_name(target.name + ".sha256").write_text(f"{sha256}  {target.name}\n", encoding="ascii")
-    return target
-
-
 def _archived_sha(target: Path) -> str | None:
     sha_file = target.with_name(target.name + ".sha256")
     return sha_file.read_text(encoding="ascii").split()[0] if sha_file.exists() else None
 
 
-# --- text: records with their line numbers and raw text ----------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    line_number: int  # line where the record starts (the header is line 1)
-    raw: str  # the record's text as delivered, without its line break
-    fields: list[str]
-
-
-def read_records(handle: io.TextIOBase, delimiter: str) -> Iterator[Record]:
-    """Records of a CSV text, blank lines skipped. A quoted field may span lines: the record keeps
-    the line it starts on and all of its text."""
-    consumed: list[str] = []
-
-    def lines() -> Iterator[str]:
-        for line in handle:
-            consumed.append(line)
-            yield line
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    for values in reader:
-        first_line = reader.line_num - len(consumed) + 1
-        raw = "".join(consumed).rstrip("\r\n")
-        consumed.clear()
-        if any(value.strip() for value in values):
-            yield Record(first_line, raw, values)
+def archive_file(source: Path, relative: str, sha256: str, archive_dir: Path) -> Path:
+    """Copy the delivered bytes to the archive, next to a `.sha256` file. An archived earlier version of
+    the same path is never overwritten: a changed file is kept beside it as <name>.<sha12>.csv."""
+    target = archive_dir / relative
+    if target.exists() and _archived_sha(target) != sha256:
+        target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
+    _restricted_dir(target.parent)
+    if not target.exists() or _archived_sha(target) != sha256:
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(source, partial)
+        if scan_bytes(partial).sha256 != sha256:
+            raise RuntimeError(f"{relative} changed while it was being archived; run intake again")
+        partial.replace(target)
+        target.with_name(target.name + ".sha256").write_text(f"{sha256}  {target.name}\n", encoding="ascii")
+    return target
 
 
 def open_text(path: Path, scan: Scan) -> io.TextIOWrapper:
@@ -303,59 +290,174 @@ def open_text(path: Path, scan: Scan) -> io.TextIOWrapper:
 
 def choose_delimiter(header_line: str) -> str:
     """`;` per contract; a header that only splits on `,` is read comma-delimited (with a warning)."""
-    if ";" not in header_line and "," in header_line:
-        return ","
-    return ";"
+    return "," if ";" not in header_line and "," in header_line else ";"
 
 
-# --- parsing values by contract type -----------------------------------------------------------
+# --- text: records with line numbers and raw text ----------------------------------------------
 
 
-def _matches(texts: pd.Series, pattern: str) -> pd.Series:
-    return texts.str.fullmatch(pattern).fillna(False).astype(bool)
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Reading a chunk creates a list per record; with hundreds of thousands of them the cyclic garbage
+    collector would rescan the heap again and again (it made reading several times slower). Records hold
+    no reference cycles, so the collector is paused while a chunk is read and split into columns."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def parse_dates(texts: pd.Series) -> pd.Series:
-    """dd-mm-jjjj (canonical) or jjjj-mm-dd; anything else, an impossible date or a year outside
-    FIRST_YEAR..LAST_YEAR gives NaT."""
-    parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
-    for pattern, date_format in ((r"[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}", "%d-%m-%Y"),
-                                 (r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", "%Y-%m-%d")):
-        hit = _matches(texts, pattern)
-        if hit.any():
-            parsed[hit] = pd.to_datetime(texts[hit], format=date_format, errors="coerce")
-    years = parsed.dt.year
-    return parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR))
+@dataclass
+class Batch:
+    """Consecutive records of a file as parallel lists (blank lines are skipped)."""
+
+    lines: list[int]  # line on which each record starts (the header is line 1)
+    raw: list[str]  # the record's text as delivered, without its line break
+    fields: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
-def parse_numbers(texts: pd.Series, whole: bool) -> pd.Series:
+class RecordReader:
+    """Reads records batch by batch. Lines without a quote are split directly (the common case, fast);
+    a batch holding a quote goes through the csv module, where a quoted field may span lines."""
+
+    def __init__(self, handle: io.TextIOBase, delimiter: str) -> None:
+        self.handle = handle
+        self.delimiter = delimiter
+        self.lines_read = 0
+        self.blank = f"{delimiter} \t\r\n"
+
+    def header(self) -> list[str] | None:
+        """The fields of the first non-blank record; None for an empty file."""
+        while batch := self.batch(1):
+            if len(batch):
+                return batch.fields[0]
+        return None
+
+    def batch(self, size: int) -> Batch | None:
+        block = list(islice(self.handle, size))
+        if not block:
+            return None
+        first_line = self.lines_read + 1
+        if any('"' in line for line in block):
+            return self._quoted(block)
+        self.lines_read += len(block)
+        raw = [line.rstrip("\r\n") for line in block]
+        lines = list(range(first_line, first_line + len(block)))
+        if any(not text.strip(self.blank) for text in raw):
+            kept = [index for index, text in enumerate(raw) if text.strip(self.blank)]
+            raw, lines = [raw[index] for index in kept], [lines[index] for index in kept]
+        return Batch(lines, raw, [text.split(self.delimiter) for text in raw])
+
+    def _quoted(self, block: list[str]) -> Batch:
+        consumed: list[str] = []
+        remaining = len(block)
+
+        def source() -> Iterator[str]:
+            nonlocal remaining
+            for line in chain(block, self.handle):  # a record may continue after the block
+                remaining -= 1
+                consumed.append(line)
+                yield line
+
+        batch = Batch([], [], [])
+        reader = csv.reader(source(), delimiter=self.delimiter)
+        start = self.lines_read
+        for values in reader:
+            first_line = start + reader.line_num - len(consumed) + 1
+            raw = "".join(consumed).rstrip("\r\n")
+            consumed.clear()
+            if "".join(values).strip():
+                batch.lines.append(first_line)
+                batch.raw.append(raw)
+                batch.fields.append(values)
+            if remaining <= 0:
+                break
+        self.lines_read = start + reader.line_num
+        return batch
+
+
+# --- parsing values by contract type (pyarrow, vectorised) -------------------------------------
+
+
+def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
+    """Whole-value regular expression match; null gives False."""
+    return pc.fill_null(pc.match_substring_regex(texts, f"^(?:{pattern})$"), False).to_numpy(zero_copy_only=False)
+
+
+def _null_where(values: pa.Array, invalid: np.ndarray) -> pa.Array:
+    return pc.if_else(pa.array(invalid), pa.scalar(None, values.type), values)
+
+
+def trimmed_or_null(values: list[str] | tuple[str, ...]) -> pa.Array:
+    """Delivered text with surrounding whitespace trimmed; an empty value is null."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _regex_parts(texts: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """Named groups of a whole-value match; (matched, {group: text, null where not matched})."""
+    parts = pc.extract_regex(texts, pattern)
+    matched = pc.fill_null(parts.is_valid(), False)
+    names = [parts.type.field(index).name for index in range(parts.type.num_fields)]
+    groups = {name: pc.if_else(matched, pc.struct_field(parts, name), pa.scalar(None, pa.string())) for name in names}
+    return matched.to_numpy(zero_copy_only=False), groups
+
+
+def parse_dates(texts: pa.Array) -> pa.Array:
+    """dd-mm-jjjj (canonical) or jjjj-mm-dd; anything else, an impossible date (31-02-2024) or a year
+    outside FIRST_YEAR..LAST_YEAR gives null."""
+    dutch, dmy = _regex_parts(texts, r"^(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})$")
+    iso, ymd = _regex_parts(texts, r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$")
+
+    def number(name: str) -> np.ndarray:
+        text = pc.coalesce(dmy[name], ymd[name], pa.scalar("0"))
+        return pc.cast(text, pa.int64()).to_numpy()
+
+    year, month, day = number("y"), number("m"), number("d")
+    valid = (dutch | iso) & (year >= FIRST_YEAR) & (year <= LAST_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
+    first_of_month = ((year - 1970) * 12 + month.clip(1, 12) - 1).astype("datetime64[M]").astype("datetime64[D]")
+    days_in_month = ((first_of_month.astype("datetime64[M]") + 1).astype("datetime64[D]") - first_of_month).astype(np.int64)
+    valid &= day <= days_in_month
+    dates = first_of_month + (day.clip(1, None) - 1).astype("timedelta64[D]")
+    return pa.array(dates, type=pa.date32(), mask=~valid)
+
+
+def parse_numbers(texts: pa.Array, whole: bool) -> pa.Array:
     """`12,5` or `12.5` (no thousands separators); for int columns whole numbers of at most 9 digits
-    (the intake writes them as 32-bit integers)."""
+    (the intake writes them as 32-bit integers). Anything else gives null."""
     pattern = r"[+-]?[0-9]{1,9}" if whole else r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)"
     valid = _matches(texts, pattern)
-    numbers = pd.to_numeric(texts.where(valid).str.replace(",", ".", regex=False), errors="coerce")
-    return numbers.astype("float64")
+    cleaned = pc.replace_substring(_null_where(texts, ~valid), ",", ".")
+    return pc.cast(cleaned, pa.float64())
 
 
-def parse_booleans(texts: pd.Series) -> pd.Series:
-    return texts.str.lower().map(TRUE_WORDS).astype("boolean")
+def parse_booleans(texts: pa.Array) -> pa.Array:
+    words = pa.array(list(BOOLEAN_WORDS))
+    position = pc.index_in(pc.utf8_lower(texts), value_set=words)
+    return pc.take(pa.array(list(BOOLEAN_WORDS.values()), pa.bool_()), position)
 
 
-def parse_municipalities(texts: pd.Series) -> pd.Series:
+def parse_municipalities(texts: pa.Array) -> pa.Array:
     """GM0014, 0014 or 14 -> GM0014 (a merged municipality's code is kept; staging maps it)."""
-    digits = texts.str.upper().str.extract(r"^(?:GM)?([0-9]{1,4})$", expand=False)
-    return ("GM" + digits.str.zfill(4)).astype("str")
+    _, parts = _regex_parts(pc.utf8_upper(texts), r"^(?:GM)?(?P<n>[0-9]{1,4})$")
+    return pc.binary_join_element_wise(pa.scalar("GM"), pc.utf8_lpad(parts["n"], 4, "0"), "")
 
 
-def parse_quarters(texts: pd.Series) -> pd.Series:
+def parse_quarters(texts: pa.Array) -> pa.Array:
     """2025-Q3 or 2025K3 -> 2025-Q3."""
-    parts = texts.str.upper().str.extract(r"^([0-9]{4})\s*-?\s*[QK]([1-4])$")
-    return (parts[0] + "-Q" + parts[1]).astype("str")
+    _, parts = _regex_parts(pc.utf8_upper(texts), r"^(?P<y>[0-9]{4})\s*-?\s*[QK](?P<q>[1-4])$")
+    return pc.binary_join_element_wise(parts["y"], parts["q"], "-Q")
 
 
-def parse_codes(texts: pd.Series) -> pd.Series:
-    """'|'-separated codes, upper case, without spaces around the separators."""
-    return texts.str.upper().str.replace(r"\s*\|\s*", "|", regex=True)
+def parse_codes(texts: pa.Array) -> pa.Array:
+    """'|'-separated codes: upper case, no spaces around the separators."""
+    return pc.replace_substring_regex(pc.utf8_upper(texts), r"\s*\|\s*", "|")
 
 
 PARSERS = {
@@ -365,7 +467,7 @@ PARSERS = {
     "bool": parse_booleans,
     "gemeente": parse_municipalities,
     "quarter": parse_quarters,
-    "code": lambda texts: texts.str.upper(),
+    "code": pc.utf8_upper,
     "codes": parse_codes,
     "text": lambda texts: texts,
 }
@@ -373,23 +475,21 @@ PARSERS = {
 
 @dataclass
 class BsnCheck:
-    bsn9: pd.Series  # zero-padded 9-digit bsn, null when empty or failing
-    failure: pd.Series  # bsn_format / bsn_elfproef / null
+    bsn9: pa.Array  # zero-padded 9-digit bsn; null when empty or failing
+    failure: list[str | None]  # bsn_format / bsn_elfproef / None per row
     padded: int  # values with fewer than 9 digits that were left-padded
 
 
-def check_bsn(texts: pd.Series) -> BsnCheck:
-    """Contract section 2: 1-9 digits, left-padded with zeros to 9, elfproef."""
-    given = texts.notna()
+def check_bsn(texts: pa.Array) -> BsnCheck:
+    """Contract section 2: 1-9 digits, left-padded with zeros to 9, then the elfproef."""
+    given = texts.is_valid().to_numpy(zero_copy_only=False)
     digits_only = _matches(texts, r"[0-9]{1,9}")
-    failure = pd.Series(None, index=texts.index, dtype="str")
-    failure[given & ~digits_only] = "bsn_format"
-    padded = texts.where(digits_only).str.zfill(9)
-    candidates = padded[digits_only]
-    fails_elfproef = pd.Series(~_elfproef_mask(candidates), index=candidates.index)
-    failure[fails_elfproef[fails_elfproef].index] = "bsn_elfproef"
-    short = int((digits_only & (texts.str.len() < 9)).sum())
-    return BsnCheck(padded.where(failure.isna()), failure, short)
+    padded = pc.utf8_lpad(_null_where(texts, ~digits_only), 9, "0")
+    passes = np.zeros(len(texts), dtype=bool)
+    passes[digits_only] = elfproef_mask(pc.filter(padded, pa.array(digits_only)).to_pylist())
+    failure = np.where(given & ~digits_only, "bsn_format", np.where(digits_only & ~passes, "bsn_elfproef", ""))
+    short = digits_only & (pc.fill_null(pc.utf8_length(texts), 9).to_numpy(zero_copy_only=False) < 9)
+    return BsnCheck(_null_where(padded, ~passes), [code or None for code in failure.tolist()], int(short.sum()))
 
 
 # --- one delivery file -------------------------------------------------------------------------
@@ -402,7 +502,7 @@ class Failure:
     line: int
     check: str
     column: str | None
-    value: str | None  # as delivered, bsn values masked
+    value: str | None  # as delivered; bsn values masked
     reason: str
 
 
@@ -412,20 +512,36 @@ class Reference:
 
     ids: frozenset[str]
     other_kind: str
-    source_file: str | None  # landing path of that delivery, None when there is none
+    source_file: str | None  # landing path of that delivery; None when there is none
 
 
-@dataclass
-class FileState:
-    """What a file's later chunks need to know about its earlier ones (memory: 16 bytes a row)."""
+class FirstSeen:
+    """For a stream of 64-bit hashes (of lines, of keys): the line each was first seen on. Memory: 16 bytes
+    per distinct hash, whatever the size of what was hashed."""
 
-    line_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # sorted
-    hash_lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # first line per hash
-    claimed_keys: dict[str, int] = field(default_factory=dict)  # unique key -> the line that holds it
-    rows_read: int = 0
-    rows_accepted: int = 0
-    bsn_padded: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)  # sorted
+        self.lines = np.zeros(0, dtype=np.int64)
+
+    def first_lines(self, hashes: np.ndarray, lines: np.ndarray, repeats_in_chunk: np.ndarray | None = None) -> np.ndarray:
+        """First line of every hash, counting earlier chunks and this one (lines ascending). When
+        `repeats_in_chunk` is given, only those rows are looked for among earlier rows of this chunk."""
+        first = pd.Series(lines).groupby(hashes).transform("min").to_numpy() if len(lines) else lines
+        if repeats_in_chunk is not None:
+            first = np.where(repeats_in_chunk, first, lines)
+        if len(self.hashes):
+            position = np.searchsorted(self.hashes, hashes).clip(max=len(self.hashes) - 1)
+            seen = self.hashes[position] == hashes
+            first = np.where(seen, self.lines[position], first)
+        new = first == lines
+        merged_hashes = np.concatenate([self.hashes, hashes[new]])
+        order = np.argsort(merged_hashes, kind="stable")
+        self.hashes, self.lines = merged_hashes[order], np.concatenate([self.lines, lines[new]])[order]
+        return first
+
+
+def _hash_texts(values: list[str]) -> np.ndarray:
+    return pd.util.hash_array(np.array(values, dtype=object)) if values else np.zeros(0, dtype=np.uint64)
 
 
 class FileRejected(Exception):
@@ -439,14 +555,14 @@ def _quoted(value: object) -> str:
     return f"'{value}'"
 
 
-def describe_failure(check: str, column: Column | None, value: str | None, extra: dict) -> str:
+def describe_failure(check: str, column: Column | None, value: str | None, details: dict) -> str:
     """What went wrong and what was expected, for the supplier: the text after '<file> line <n>: '.
-    Never includes a bsn value."""
+    It never holds a bsn."""
     name = column.name if column else ""
     if check == "duplicate_row":
-        return f"exact duplicate of line {extra['first_line']}"
+        return f"exact duplicate of line {details['first_line']}"
     if check == "field_count":
-        return f"{extra['found']} fields where the header has {extra['expected']}"
+        return f"{details['found']} fields where the header has {details['expected']}"
     if check == "required_missing":
         return f"{name} is empty; it is required"
     if check == "bsn_format":
@@ -456,8 +572,7 @@ def describe_failure(check: str, column: Column | None, value: str | None, extra
     if check == "date_invalid" and column.type == "quarter":
         return f"{name} {_quoted(value)} is not a quarter (expected e.g. 2025-Q3 or 2025K3)"
     if check == "date_invalid":
-        return (f"{name} {_quoted(value)} is not a date (expected dd-mm-jjjj or jjjj-mm-dd, "
-                f"year {FIRST_YEAR}-{LAST_YEAR})")
+        return f"{name} {_quoted(value)} is not a date (expected dd-mm-jjjj or jjjj-mm-dd, year {FIRST_YEAR}-{LAST_YEAR})"
     if check == "number_invalid" and column.type == "int":
         return f"{name} {_quoted(value)} is not a whole number (at most 9 digits)"
     if check == "number_invalid":
@@ -467,23 +582,33 @@ def describe_failure(check: str, column: Column | None, value: str | None, extra
     if check == "code_unknown" and column.type == "gemeente":
         return f"{name} {_quoted(value)} is not a municipality code (expected GMxxxx, xxxx or a number)"
     if check == "code_unknown":
-        return f"{name} {_quoted(value)} unknown; expected one of {', '.join(code.upper() for code in column.allowed_codes())}"
+        expected = ", ".join(code.upper() for code in column.allowed_codes())
+        return f"{name} {_quoted(value)} unknown; expected one of {expected}"
     if check == "out_of_range" and column.range_by is not None:
-        low, high = column.range_by.ranges()[extra["range_key"]]
-        return (f"{name} {value} is outside the scale {low:g}-{high:g} of "
-                f"{column.range_by.key_column} {extra['range_key']}")
+        low, high = column.range_by.ranges()[details["range_key"]]
+        return f"{name} {value} is outside the scale {low:g}-{high:g} of {column.range_by.key_column} {details['range_key']}"
     if check == "out_of_range":
         low = "" if column.min_value is None else f"{'>' if column.min_exclusive else '>='} {column.min_value:g}"
         high = "" if column.max_value is None else f"<= {column.max_value:g}"
         return f"{name} {value} is out of range (expected {' and '.join(part for part in (low, high) if part)})"
     if check == "date_order":
-        return f"{extra['start_column']} {extra['start_value']} is after {name} {value}"
+        return f"{details['start_column']} {details['start_value']} is after {name} {value}"
     if check == "id_not_unique":
-        return f"{'/'.join(extra['key_columns'])} {_quoted(value)} already used on line {extra['first_line']}"
+        return f"{'/'.join(details['key_columns'])} {_quoted(value)} already used on line {details['first_line']}"
     if check == "reference_missing":
-        where = extra["source_file"] or f"any delivery of {extra['other_kind']} up to this month"
+        where = details["source_file"] or f"any delivery of {details['other_kind']} up to this month"
         return f"{name} {_quoted(value)} does not exist in {where}"
     raise ValueError(f"no reason text for check {check}")
+
+
+@dataclass
+class ParsedChunk:
+    """The candidate lines of a chunk (not duplicate, right field count), parsed."""
+
+    lines: np.ndarray
+    texts: dict[str, pa.Array]  # trimmed text per contract column, null when empty
+    typed: dict[str, pa.Array]  # typed value per contract column (bsn: the padded bsn), null when invalid
+    bsn_failures: dict[str, list[str | None]]  # per bsn column
 
 
 class FileIntake:
@@ -495,9 +620,14 @@ class FileIntake:
         self.file_kind: FileKind = landing_file.file_kind
         self.archived = archived
         self.scan = scan
-        self.state = FileState()
         self.warnings: dict[str, str] = {}
         self.extra_columns: list[str] = []
+        self.rows_read = 0
+        self.rows_accepted = 0
+        self.bsn_padded = 0
+        self.failures: list[Failure] = []
+        self.seen_lines = FirstSeen()
+        self.claimed_keys = FirstSeen()
         self.references = {
             column: run.reference(landing_file, other_kind, other_column)
             for column, other_kind, other_column in self.file_kind.references
@@ -505,7 +635,7 @@ class FileIntake:
         self.column_order = {column.name: position for position, column in enumerate(self.file_kind.columns)}
 
     def take_in(self, row: ManifestRow) -> None:
-        """Fills in the manifest row of this file version."""
+        """Reads the file and fills in its manifest row."""
         if self.scan.has_bom:
             self.warnings["bom"] = FILE_WARNINGS["bom"]
         if not self.scan.is_utf8:
@@ -515,33 +645,31 @@ class FileIntake:
             handle.seek(0)
             if delimiter == ",":
                 self.warnings["comma_delimiter"] = FILE_WARNINGS["comma_delimiter"]
-            records = read_records(handle, delimiter)
+            reader = RecordReader(handle, delimiter)
             try:
-                header = next(records, None)
+                header = reader.header()
                 if header is None:
                     raise FileRejected(f"{self.landing_file.path}: the file is empty; expected a header line "
                                        f"{';'.join(self.file_kind.column_names)}", None)
                 positions = self.match_header(header)
             except FileRejected as rejection:
                 row.status, row.message = STATUS_REJECTED, rejection.message
-                self.reject_all(records, rejection)
+                self.reject_all(reader, rejection)
             else:
-                self.read_chunks(records, positions, width=len(header.fields))
-        if self.state.bsn_padded:
-            self.warnings["bsn_padded"] = f"{FILE_WARNINGS['bsn_padded']} ({self.state.bsn_padded} rows)"
+                self.read_chunks(reader, positions, width=len(header))
+        if self.bsn_padded:
+            self.warnings["bsn_padded"] = f"{FILE_WARNINGS['bsn_padded']} ({self.bsn_padded} rows)"
         row.encoding = "utf-8" if self.scan.is_utf8 else "windows-1252"
         row.delimiter = delimiter
-        row.rows_read = self.state.rows_read
-        row.rows_accepted = self.state.rows_accepted
-        row.rows_quarantined = len(self.state.failures)
-        row.bsn_padded_rows = self.state.bsn_padded
+        row.rows_read, row.rows_accepted, row.rows_quarantined = self.rows_read, self.rows_accepted, len(self.failures)
+        row.bsn_padded_rows = self.bsn_padded
         row.extra_columns = ";".join(self.extra_columns) or None
         row.warning_codes = "|".join(self.warnings) or None
         row.warnings = "; ".join(f"{code}: {text}" for code, text in self.warnings.items()) or None
 
-    def match_header(self, header: Record) -> dict[str, int]:
+    def match_header(self, names: list[str]) -> dict[str, int]:
         """Position of every contract column in a record; header names are case-insensitive."""
-        names = [name.strip().lower() for name in header.fields]
+        names = [name.strip().lower() for name in names]
         positions: dict[str, int] = {}
         for position, name in enumerate(names):
             if name in self.file_kind.column_names and name not in positions:
@@ -558,155 +686,137 @@ class FileIntake:
             self.warnings["extra_columns"] = f"{FILE_WARNINGS['extra_columns']}: {', '.join(self.extra_columns)}"
         return positions
 
-    def reject_all(self, records: Iterator[Record], rejection: FileRejected) -> None:
+    def reject_all(self, reader: RecordReader, rejection: FileRejected) -> None:
         """Nothing of a rejected file goes in: every line goes to the quarantine with the file's reason."""
-        rejected = []
-        for record in records:
-            failure = Failure(record.line_number, FILE_REJECTION, rejection.column, None, rejection.message)
-            rejected.append((record, failure))
-        self.state.rows_read = len(rejected)
-        self.state.failures = [failure for _, failure in rejected]
-        self.run.write_raw_quarantine(self, rejected)
+        with self.run.raw_quarantine(self) as quarantine:
+            while batch := reader.batch(CHUNK_ROWS):
+                rejected = [Failure(line, FILE_REJECTION, rejection.column, None, rejection.message)
+                            for line in batch.lines]
+                self.rows_read += len(batch)
+                self.failures += rejected
+                quarantine.write(batch, rejected)
 
-    def read_chunks(self, records: Iterator[Record], positions: dict[str, int], width: int) -> None:
-        rejected: list[tuple[Record, Failure]] = []
-        with self.run.parquet_sink(self) as sink:
-            chunk: list[Record] = []
-            for record in records:
-                chunk.append(record)
-                if len(chunk) == CHUNK_ROWS:
-                    rejected += self.take_chunk(chunk, positions, width, sink)
-                    chunk = []
-            if chunk or self.state.rows_read == 0:
-                rejected += self.take_chunk(chunk, positions, width, sink)
-        self.run.write_raw_quarantine(self, rejected)
+    def read_chunks(self, reader: RecordReader, positions: dict[str, int], width: int) -> None:
+        with self.run.parquet_sink(self) as sink, self.run.raw_quarantine(self) as quarantine:
+            while True:
+                with cyclic_gc_paused():
+                    batch = reader.batch(CHUNK_ROWS)
+                if batch is None:
+                    break
+                self.rows_read += len(batch)
+                if self.rows_read > CHUNK_ROWS:
+                    self.run.progress(f"    {self.landing_file.path}: {self.rows_read:,} rows read")
+                failures = self.take_chunk(batch, positions, width, sink)
+                self.failures += failures
+                quarantine.write(batch, failures)
 
-    def take_chunk(self, chunk: list[Record], positions: dict[str, int], width: int,
-                   sink: ParquetSink) -> list[tuple[Record, Failure]]:
-        state = self.state
-        state.rows_read += len(chunk)
-        if state.rows_read > CHUNK_ROWS:
-            self.run.progress(f"    {self.landing_file.path}: {state.rows_read:,} rows read")
+    def take_chunk(self, batch: Batch, positions: dict[str, int], width: int, sink: ParquetSink) -> list[Failure]:
+        """Writes the accepted rows of a chunk; returns the failures, in line order."""
+        lines = np.array(batch.lines, dtype=np.int64)
         failures: dict[int, Failure] = {}
-        for line, first_line in self.duplicate_lines(chunk).items():
+        first = self.seen_lines.first_lines(_hash_texts(batch.raw), lines)
+        for line, first_line in zip(lines[first != lines].tolist(), first[first != lines].tolist()):
             failures[line] = self.failure(line, "duplicate_row", None, None, {"first_line": first_line})
-        for record in chunk:
-            surplus = record.fields[width:]
-            if record.line_number not in failures and (
-                    len(record.fields) < width or any(value.strip() for value in surplus)):
-                failures[record.line_number] = self.failure(
-                    record.line_number, "field_count", None, None,
-                    {"found": len(record.fields), "expected": width})
-        texts = self.texts([record for record in chunk if record.line_number not in failures], positions)
-        typed, chunk_failures = self.validate(texts)
-        failures.update(chunk_failures)
-        accepted = typed[~typed.index.isin(list(failures))]
-        state.rows_accepted += len(accepted)
-        sink.write(accepted)
-        by_line = {record.line_number: record for record in chunk}
-        rejected = [(by_line[line], failures[line]) for line in sorted(failures)]
-        state.failures += [failure for _, failure in rejected]
-        return rejected
+        records = batch.fields
+        for index, values in enumerate(records):
+            if len(values) != width and batch.lines[index] not in failures:
+                if len(values) > width and not "".join(values[width:]).strip():
+                    records[index] = values[:width]  # trailing empty fields, as spreadsheets write them
+                else:
+                    failures[batch.lines[index]] = self.failure(
+                        batch.lines[index], "field_count", None, None, {"found": len(values), "expected": width})
+        candidates = [index for index, line in enumerate(batch.lines) if line not in failures]
+        parsed = self.parse([records[index] for index in candidates], lines[candidates], positions)
+        failures.update(self.validate(parsed))
+        accepted = np.array([line not in failures for line in parsed.lines.tolist()], dtype=bool)
+        self.rows_accepted += int(accepted.sum())
+        sink.write(parsed, accepted)
+        return [failures[line] for line in sorted(failures)]
 
-    def duplicate_lines(self, chunk: list[Record]) -> dict[int, int]:
-        """Line -> first line, for every record whose text repeats an earlier record of the file."""
-        state = self.state
-        lines = np.array([record.line_number for record in chunk], dtype=np.int64)
-        hashes = pd.util.hash_array(np.array([record.raw for record in chunk], dtype=object))
-        first = pd.Series(lines).groupby(hashes).transform("min").to_numpy() if len(chunk) else lines
-        if len(state.line_hashes):
-            position = np.searchsorted(state.line_hashes, hashes).clip(max=len(state.line_hashes) - 1)
-            seen = state.line_hashes[position] == hashes
-            first = np.where(seen, state.hash_lines[position], first)
-        is_first = first == lines
-        merged_hashes = np.concatenate([state.line_hashes, hashes[is_first]])
-        merged_lines = np.concatenate([state.hash_lines, lines[is_first]])
-        order = np.argsort(merged_hashes, kind="stable")
-        state.line_hashes, state.hash_lines = merged_hashes[order], merged_lines[order]
-        return dict(zip(lines[~is_first].tolist(), first[~is_first].tolist()))
-
-    def texts(self, records: list[Record], positions: dict[str, int]) -> pd.DataFrame:
-        """Trimmed text per contract column, null when empty or the column is absent; index = line."""
-        index = pd.Index([record.line_number for record in records], dtype="int64")
-        columns = {}
+    def parse(self, records: list[list[str]], lines: np.ndarray, positions: dict[str, int]) -> ParsedChunk:
+        with cyclic_gc_paused():
+            by_position = list(zip(*records)) if records else []
+        texts, typed, bsn_failures = {}, {}, {}
         for column in self.file_kind.columns:
             position = positions.get(column.name)
-            values = pd.Series(
-                [record.fields[position] for record in records] if position is not None else None,
-                index=index, dtype="str")
-            values = values.str.strip()
-            columns[column.name] = values.where(values != "")
-        return pd.DataFrame(columns, index=index)
-
-    def validate(self, texts: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, Failure]]:
-        """Typed values of a chunk and the first failure (ROW_CHECKS order) of every failing line."""
-        typed = pd.DataFrame(index=texts.index)
-        frame = pd.DataFrame(index=texts.index)  # what GX sees: typed values, bsn masked
-        found: list[tuple[int, str, dict]] = []  # (line, check, details with at least "column")
-        for column in self.file_kind.columns:
-            text = texts[column.name]
+            present = position is not None and records
+            text = trimmed_or_null(by_position[position]) if present else pa.nulls(len(records), pa.string())
+            texts[column.name] = text
             if column.type == "bsn":
                 bsn = check_bsn(text)
-                typed[column.name] = bsn.bsn9
-                frame[column.name] = text.where(text.isna(), BSN_MASK)
-                self.state.bsn_padded += bsn.padded
-                found += [(line, check, {"column": column.name}) for line, check in bsn.failure.dropna().items()]
+                typed[column.name], bsn_failures[column.name] = bsn.bsn9, bsn.failure
+                self.bsn_padded += bsn.padded
+            else:
+                typed[column.name] = PARSERS[column.type](text)
+        return ParsedChunk(lines, texts, typed, bsn_failures)
+
+    def gx_frame(self, parsed: ParsedChunk) -> pd.DataFrame:
+        """What Great Expectations validates: the typed values, a `__text` companion for typed columns,
+        bsn masked; indexed by line number."""
+        columns = {}
+        for column in self.file_kind.columns:
+            text = parsed.texts[column.name]
+            if column.type == "bsn":
+                columns[column.name] = pc.if_else(text.is_valid(), pa.scalar(BSN_MASK), pa.scalar(None, pa.string()))
                 continue
-            typed[column.name] = PARSERS[column.type](text)
-            frame[column.name] = typed[column.name]
+            columns[column.name] = parsed.typed[column.name]
             if column.type in PARSED_TYPES:
-                frame[text_column(column.name)] = text
-        if len(texts):
+                columns[text_column(column.name)] = text
+        frame = pa.table(columns).to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        frame.index = parsed.lines
+        return frame
+
+    def validate(self, parsed: ParsedChunk) -> dict[int, Failure]:
+        """The first failure (ROW_CHECKS order, then column order) of every failing candidate line."""
+        found: list[tuple[int, str, dict]] = []  # (line, check, details with at least "column")
+        for name, checks in parsed.bsn_failures.items():
+            found += [(line, check, {"column": name}) for line, check in zip(parsed.lines.tolist(), checks) if check]
+        if len(parsed.lines):
             parameters = {reference_parameter(column): sorted(reference.ids)
                           for column, reference in self.references.items()}
-            # GX keys its Data Docs pages by run name, which may not contain "/".
-            run_name = f"{self.landing_file.path.replace('/', ' ')} lines {texts.index.min()}-{texts.index.max()}"
-            for unexpected in self.run.suites.validate(self.file_kind, frame, run_name, parameters):
+            # GX keys its Data Docs pages by run name, which may not contain '/'.
+            run_name = f"{self.landing_file.path.replace('/', ' ')} lines {parsed.lines[0]}-{parsed.lines[-1]}"
+            for unexpected in self.run.suites.validate(self.file_kind, self.gx_frame(parsed), run_name, parameters):
                 found += [(line, unexpected.check, unexpected.meta) for line in unexpected.lines]
+        found = self.resolve_unique(found, parsed)
         found.sort(key=lambda item: (item[0], CHECK_RANK[item[1]], self.column_order[item[2]["column"]]))
-        found = self.resolve_unique(found, typed)
         failures: dict[int, Failure] = {}
+        position = {line: index for index, line in enumerate(parsed.lines.tolist())} if found else {}
         for line, check, details in found:
             if line not in failures:
-                failures[line] = self.describe(line, check, details, texts)
-        return typed, failures
+                failures[line] = self.describe(line, position[line], check, details, parsed)
+        return failures
 
-    def resolve_unique(self, found: list[tuple[int, str, dict]], typed: pd.DataFrame) -> list[tuple[int, str, dict]]:
-        """GX flags every line whose key occurs more than once in the chunk. Among the lines that pass
-        every check before id_not_unique, the first keeps the key (also across the chunks of a file);
-        the later ones are id_not_unique."""
+    def resolve_unique(self, found: list[tuple[int, str, dict]], parsed: ParsedChunk) -> list[tuple[int, str, dict]]:
+        """GX flags every line whose key occurs more than once in the chunk. Among the lines that pass every
+        check before id_not_unique, the first one keeps the key, also across the chunks of a file; the
+        later ones are id_not_unique."""
         if not self.file_kind.unique:
             return found
         rank = CHECK_RANK["id_not_unique"]
         failing_earlier = {line for line, check, _ in found if CHECK_RANK[check] < rank}
         flagged = {line for line, check, _ in found if check == "id_not_unique"}
         resolved = [item for item in found if item[1] != "id_not_unique"]
-        keys = typed[self.file_kind.unique[0]]
-        for name in self.file_kind.unique[1:]:
-            keys = keys + "|" + typed[name]
-        first_in_chunk: dict[str, int] = {}
-        for line, key in keys.items():
-            if line in failing_earlier:
-                continue
-            first_line = self.state.claimed_keys.get(key)
-            if first_line is None and line in flagged:
-                first_line = first_in_chunk.get(key)
-            if first_line is None:
-                first_in_chunk.setdefault(key, line)
-            else:
+        lines = parsed.lines.tolist()
+        eligible = np.array([line not in failing_earlier for line in lines], dtype=bool)
+        keys = pc.binary_join_element_wise(*(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique),
+                                           "|").to_pylist()
+        eligible_keys = [key for key, ok in zip(keys, eligible) if ok]
+        eligible_lines = parsed.lines[eligible]
+        repeats = np.array([line in flagged for line in eligible_lines.tolist()], dtype=bool)
+        first = self.claimed_keys.first_lines(_hash_texts(eligible_keys), eligible_lines, repeats)
+        for line, first_line, key in zip(eligible_lines.tolist(), first.tolist(), eligible_keys):
+            if first_line != line:
                 resolved.append((line, "id_not_unique", {
                     "column": self.file_kind.unique[0], "key": key, "first_line": first_line,
                     "key_columns": self.file_kind.unique}))
-        self.state.claimed_keys.update(first_in_chunk)
-        resolved.sort(key=lambda item: (item[0], CHECK_RANK[item[1]], self.column_order[item[2]["column"]]))
         return resolved
 
-    def describe(self, line: int, check: str, details: dict, texts: pd.DataFrame) -> Failure:
+    def describe(self, line: int, index: int, check: str, details: dict, parsed: ParsedChunk) -> Failure:
         column = self.file_kind.column(details["column"])
-        value = details["key"] if check == "id_not_unique" else texts.at[line, column.name]
-        value = None if pd.isna(value) else value
+        value = details["key"] if check == "id_not_unique" else parsed.texts[column.name][index].as_py()
         if check == "date_order":
-            details = details | {"start_value": texts.at[line, details["start_column"]]}
+            details = details | {"start_value": parsed.texts[details["start_column"]][index].as_py()}
         if check == "reference_missing":
             reference = self.references[column.name]
             details = details | {"source_file": reference.source_file, "other_kind": reference.other_kind}
@@ -725,28 +835,18 @@ def arrow_schema(file_kind: FileKind) -> pa.Schema:
     return pa.schema([(name, ARROW_TYPES[type_]) for name, type_ in intake_schema(file_kind)])
 
 
-def _arrow_column(values: pd.Series, type_: pa.DataType) -> pa.Array:
-    if type_ == pa.date32():
-        return pa.array(values, type=pa.timestamp("us"), from_pandas=True).cast(pa.date32())
-    if type_ == pa.int32():
-        return pa.array(values, type=pa.float64(), from_pandas=True).cast(pa.int32())
-    return pa.array(values, type=type_, from_pandas=True)
-
-
 class ParquetSink:
     """Accepted rows of one file version, written chunk by chunk to
-    intake/<kind>/<supplier>/<yyyy-mm>/data.parquet (replaced atomically when complete)."""
+    intake/<kind>/<supplier>/<yyyy-mm>/data.parquet, which is replaced when the file is complete."""
 
     def __init__(self, run: IntakeRun, file_intake: FileIntake) -> None:
         landing_file = file_intake.landing_file
         self.run = run
         self.file_kind = file_intake.file_kind
         self.schema = arrow_schema(self.file_kind)
-        self.metadata = {
-            "_supplier": landing_file.supplier,
-            "_delivery_month": landing_file.delivery_month,
-            "_file_sha256": file_intake.scan.sha256,
-            "_intake_at": run.intake_at,
+        self.constants = {
+            "_supplier": landing_file.supplier, "_delivery_month": landing_file.delivery_month,
+            "_file_sha256": file_intake.scan.sha256, "_intake_at": run.intake_at,
         }
         self.target = (run.intake_dir / self.file_kind.kind / landing_file.supplier
                        / landing_file.delivery_month / "data.parquet")
@@ -754,19 +854,20 @@ class ParquetSink:
         self.partial = self.target.with_name("data.parquet.partial")
         self.writer = pq.ParquetWriter(self.partial, self.schema)
 
-    def write(self, accepted: pd.DataFrame) -> None:
+    def write(self, parsed: ParsedChunk, accepted: np.ndarray) -> None:
+        keep = pa.array(accepted)
         arrays = []
         for column in self.file_kind.columns:
-            values = accepted[column.name]
+            values = pc.filter(parsed.typed[column.name], keep)
             if column.type == "bsn":
                 values = self.run.pseudonymise(values)
-            arrays.append(_arrow_column(values, self.schema.field(intake_column_name(column)).type))
-        rows = len(accepted)
+            arrays.append(pc.cast(values, self.schema.field(intake_column_name(column)).type))
+        rows = int(accepted.sum())
         for name, _type, _description in METADATA_COLUMNS:
             if name == "_line_number":
-                arrays.append(pa.array(accepted.index.to_numpy(), type=pa.int32()))
+                arrays.append(pa.array(parsed.lines[accepted], type=pa.int32()))
             else:
-                arrays.append(pa.array([self.metadata[name]] * rows, type=self.schema.field(name).type))
+                arrays.append(pa.array([self.constants[name]] * rows, type=self.schema.field(name).type))
         self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def __enter__(self) -> ParquetSink:
@@ -780,14 +881,60 @@ class ParquetSink:
             self.partial.unlink(missing_ok=True)
 
 
+class RawQuarantine:
+    """Rejected lines of one file version: with their raw text in the restricted quarantine folder
+    (<file>.rejected.csv, for the supplier), and bsn-free for _meta/quarantine.parquet."""
+
+    def __init__(self, run: IntakeRun, file_intake: FileIntake) -> None:
+        self.run = run
+        self.file_intake = file_intake
+        relative = file_intake.archived.relative_to(run.archive_dir)
+        self.target = _restricted_dir((run.quarantine_dir / relative).parent) / f"{relative.stem}.rejected.csv"
+        self.handle: io.TextIOWrapper | None = None
+        self.writer = None
+
+    def write(self, batch: Batch, failures: list[Failure]) -> None:
+        if not failures:
+            return
+        if self.handle is None:
+            self.handle = open(self.target, "w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.handle, delimiter=";")
+            self.writer.writerow(["line_number", "check_code", "column_name", "reason", "raw_line"])
+        raw = dict(zip(batch.lines, batch.raw))
+        self.writer.writerows([failure.line, failure.check, failure.column or "", failure.reason, raw[failure.line]]
+                              for failure in failures)
+        landing_file, count = self.file_intake.landing_file, len(failures)
+        self.run.new_quarantine.append(pa.Table.from_pydict({
+            "file_path": [landing_file.path] * count,
+            "file_sha256": [self.file_intake.scan.sha256] * count,
+            "file_kind": [self.file_intake.file_kind.kind] * count,
+            "source_name": [self.file_intake.file_kind.source] * count,
+            "supplier_code": [landing_file.supplier] * count,
+            "delivery_month": [landing_file.delivery_month] * count,
+            "line_number": [failure.line for failure in failures],
+            "check_code": [failure.check for failure in failures],
+            "column_name": [failure.column for failure in failures],
+            "delivered_value": [failure.value for failure in failures],
+            "reason": [failure.reason for failure in failures],
+            "intake_at": [self.run.intake_at] * count,
+        }, schema=QUARANTINE_SCHEMA))
+
+    def __enter__(self) -> RawQuarantine:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
 @dataclass
 class IntakeResult:
     exit_code: int
-    files: list[ManifestRow]  # the file versions taken in (or rejected) by this run
-    skipped: int  # files already taken in before
+    files: list[ManifestRow]  # the file versions this run took in (or rejected)
+    skipped: int  # files taken in by an earlier run
     seconds: float
     data_docs: Path | None
 
@@ -800,39 +947,36 @@ class IntakeRun:
         self.meta_dir = self.intake_dir / "_meta"
         self.archive_dir = data_dir / "archive"
         self.quarantine_dir = data_dir / "quarantine"
-        self.intake_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         for restricted in (self.archive_dir, self.quarantine_dir):
             _restricted_dir(restricted).chmod(0o700)
+        self.intake_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         self.manifest = read_manifest(self.meta_dir / "manifest.parquet")
         self.new_quarantine: list[pa.Table] = []
-        self._key: bytes | None = None
+        self._pseudonymiser: Pseudonymiser | None = None
         self._suites = None
         self._reference_ids: dict[tuple[str, str], frozenset[str]] = {}
 
     @property
-    def key(self) -> bytes:
-        if self._key is None:
-            self._key = pseudonym_key(self.data_dir)
-        return self._key
-
-    @property
     def suites(self):
         if self._suites is None:
-            from llo.expectations import SuiteRunner  # importing GX takes seconds: only when needed
+            from llo.expectations import SuiteRunner  # importing GX takes seconds: only when there is work
 
             self._suites = SuiteRunner(docs_dir=self.data_dir / "gx")
         return self._suites
 
+    def pseudonymise(self, bsn9: pa.Array) -> pa.Array:
+        if self._pseudonymiser is None:
+            self._pseudonymiser = Pseudonymiser(pseudonym_key(self.data_dir))
+        return self._pseudonymiser(bsn9)
+
     def progress(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    def pseudonymise(self, bsn9: pd.Series) -> pd.Series:
-        given = bsn9.dropna().unique()
-        pseudonyms = {bsn: pseudonym(bsn, self.key) for bsn in given}
-        return bsn9.map(pseudonyms)
-
     def parquet_sink(self, file_intake: FileIntake) -> ParquetSink:
         return ParquetSink(self, file_intake)
+
+    def raw_quarantine(self, file_intake: FileIntake) -> RawQuarantine:
+        return RawQuarantine(self, file_intake)
 
     def reference(self, landing_file: LandingFile, other_kind: str, other_column: str) -> Reference:
         """Ids in the latest taken-in delivery of `other_kind` by the same supplier, up to this month."""
@@ -848,34 +992,6 @@ class IntakeRun:
         if cache_key not in self._reference_ids:
             self._reference_ids[cache_key] = frozenset(read_column(self.data_dir / latest.archive_path, other_column))
         return Reference(self._reference_ids[cache_key], other_kind, latest.file_path)
-
-    def write_raw_quarantine(self, file_intake: FileIntake, rejected: list[tuple[Record, Failure]]) -> None:
-        """Rejected lines with their raw text (restricted: they hold bsn) and, for _meta, without."""
-        if not rejected:
-            return
-        relative = file_intake.archived.relative_to(self.archive_dir)
-        target = _restricted_dir((self.quarantine_dir / relative).parent) / f"{relative.stem}.rejected.csv"
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter=";")
-            writer.writerow(["line_number", "check_code", "column_name", "reason", "raw_line"])
-            for record, failure in rejected:
-                writer.writerow([failure.line, failure.check, failure.column or "", failure.reason, record.raw])
-        landing_file = file_intake.landing_file
-        count = len(rejected)
-        self.new_quarantine.append(pa.Table.from_pydict({
-            "file_path": [landing_file.path] * count,
-            "file_sha256": [file_intake.scan.sha256] * count,
-            "file_kind": [file_intake.file_kind.kind] * count,
-            "source_name": [file_intake.file_kind.source] * count,
-            "supplier_code": [landing_file.supplier] * count,
-            "delivery_month": [landing_file.delivery_month] * count,
-            "line_number": [failure.line for _, failure in rejected],
-            "check_code": [failure.check for _, failure in rejected],
-            "column_name": [failure.column for _, failure in rejected],
-            "delivered_value": [failure.value for _, failure in rejected],
-            "reason": [failure.reason for _, failure in rejected],
-            "intake_at": [self.intake_at] * count,
-        }, schema=QUARANTINE_SCHEMA))
 
     def take_in(self, landing_file: LandingFile, scan: Scan) -> ManifestRow:
         archived = archive_file(self.landing / landing_file.path, landing_file.path, scan.sha256, self.archive_dir)
@@ -895,7 +1011,7 @@ class IntakeRun:
             FileIntake(self, landing_file, archived, scan).take_in(row)
         if row.status == STATUS_ACCEPTED:  # a rejected new version leaves the earlier one standing
             for earlier in self.manifest:
-                if earlier.file_path == landing_file.path and earlier.status != STATUS_REPLACED:
+                if earlier.file_path == landing_file.path:
                     earlier.status = STATUS_REPLACED
         self.manifest.append(row)
         return row
@@ -904,14 +1020,13 @@ class IntakeRun:
         self.meta_dir.mkdir(parents=True, exist_ok=True)
         manifest = pa.Table.from_pylist([asdict(row) for row in self.manifest], schema=MANIFEST_SCHEMA)
         _write_parquet_atomically(manifest, self.meta_dir / "manifest.parquet")
-        quarantine_path = self.meta_dir / "quarantine.parquet"
-        tables = [pq.read_table(quarantine_path, schema=QUARANTINE_SCHEMA)] if quarantine_path.exists() else []
-        quarantine = pa.concat_tables(tables + self.new_quarantine) if tables or self.new_quarantine \
-            else QUARANTINE_SCHEMA.empty_table()
-        _write_parquet_atomically(quarantine, quarantine_path)
+        path = self.meta_dir / "quarantine.parquet"
+        earlier = [pq.read_table(path, schema=QUARANTINE_SCHEMA)] if path.exists() else []
+        tables = earlier + self.new_quarantine
+        _write_parquet_atomically(pa.concat_tables(tables) if tables else QUARANTINE_SCHEMA.empty_table(), path)
 
     def write_schemas(self) -> None:
-        """A zero-row _schema.parquet for every kind: a kind never delivered reads as empty in dbt."""
+        """A zero-row _schema.parquet for every kind, so a kind never delivered reads as empty in dbt."""
         for file_kind in FILE_KINDS:
             target = self.intake_dir / file_kind.kind / "_schema.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -926,16 +1041,15 @@ def read_manifest(path: Path) -> list[ManifestRow]:
 
 def read_column(archived: Path, column: str) -> set[str]:
     """The non-empty trimmed values of one column of an archived delivery file."""
-    scan = scan_bytes(archived)
-    with open_text(archived, scan) as handle:
-        delimiter = choose_delimiter(handle.readline())
+    with open_text(archived, scan_bytes(archived)) as handle:
+        reader = RecordReader(handle, choose_delimiter(handle.readline()))
         handle.seek(0)
-        records = read_records(handle, delimiter)
-        header = next(records)
-        names = [name.strip().lower() for name in header.fields]
-        position = names.index(column)
-        return {record.fields[position].strip() for record in records
-                if len(record.fields) > position and record.fields[position].strip()}
+        position = [name.strip().lower() for name in reader.header()].index(column)
+        values: set[str] = set()
+        while batch := reader.batch(CHUNK_ROWS):
+            values.update(record[position].strip() for record in batch.fields if len(record) > position)
+        values.discard("")
+        return values
 
 
 def _write_parquet_atomically(table: pa.Table, target: Path) -> None:
@@ -945,23 +1059,23 @@ def _write_parquet_atomically(table: pa.Table, target: Path) -> None:
 
 
 def summary_table(rows: list[ManifestRow]) -> str:
+    """The per-file summary `llo intake` prints."""
     header = ("file", "status", "read", "accepted", "quarantined", "warnings")
     lines = [(row.file_path, row.status, f"{row.rows_read:,}", f"{row.rows_accepted:,}",
               f"{row.rows_quarantined:,}", (row.warning_codes or "").replace("|", ", ")) for row in rows]
-    widths = [max(len(str(item[index])) for item in [header, *lines]) for index in range(len(header))]
-    numeric = {2, 3, 4}
+    widths = [max(len(item[index]) for item in [header, *lines]) for index in range(len(header))]
 
-    def render(item: tuple) -> str:
-        return "  ".join(str(value).rjust(widths[index]) if index in numeric else str(value).ljust(widths[index])
+    def render(item: tuple[str, ...]) -> str:
+        return "  ".join(value.rjust(widths[index]) if index in (2, 3, 4) else value.ljust(widths[index])
                          for index, value in enumerate(item)).rstrip()
 
     return "\n".join([render(header), render(tuple("-" * width for width in widths)), *map(render, lines)])
 
 
 def run_intake(landing: Path, data_dir: Path) -> IntakeResult:
-    """Takes in every file of the landing folder not taken in before. Exit code 0 when something
-    usable was taken in or nothing new was there; 1 when nothing usable remains; 2 when the
-    landing folder does not exist."""
+    """Takes in every file of the landing folder not taken in before. Exit code 0 when something usable
+    was taken in or nothing new was there, 1 when nothing usable remains, 2 when the landing folder
+    does not exist."""
     started = time.perf_counter()
     landing, data_dir = Path(landing).resolve(), Path(data_dir).resolve()
     if not landing.is_dir():
@@ -982,9 +1096,7 @@ def run_intake(landing: Path, data_dir: Path) -> IntakeResult:
     run.write_schemas()
     if done or not (run.meta_dir / "manifest.parquet").exists():
         run.write_meta()
-    data_docs = None
-    if run._suites is not None and run.suites.validated_chunks:
-        data_docs = run.suites.write_data_docs()
+    data_docs = run.suites.write_data_docs() if run._suites is not None and run.suites.validated_chunks else None
     seconds = time.perf_counter() - started
     if done:
         print(summary_table(done))
@@ -993,7 +1105,7 @@ def run_intake(landing: Path, data_dir: Path) -> IntakeResult:
           f"{sum(row.rows_quarantined for row in done):,} quarantined, in {seconds:.1f} s")
     if data_docs:
         print(f"Great Expectations Data Docs: {data_docs}")
-    usable = any(row.rows_accepted for row in done) if done else any(row.rows_accepted for row in run.manifest)
+    usable = any(row.rows_accepted for row in (done or run.manifest))
     if not usable:
         print("llo intake: nothing usable: " + ("no row of the new deliveries was accepted" if done
               else f"no delivery files under {landing}"), file=sys.stderr)

@@ -47,6 +47,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     result = run_intake(landing=paths.landing_dir, data_dir=paths.data_dir)
     assert result.exit_code == 0
     target = root / "target"
+    (paths.warehouse_path.parent / "tmp").mkdir(parents=True, exist_ok=True)  # as `llo build` does
     build = run_dbt(["build"], paths.data_dir, target)
     assert build.returncode == 0, build.stdout[-5000:]
     return Pipeline(paths=paths, truth_file=root / "data" / "landing_truth.json", dbt_target=target)
