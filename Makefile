@@ -65,15 +65,16 @@ dashboard: setup
 # contract page (regenerated from llo/contract.py), the glossary and the analysts'
 # guide rendered to HTML next to index.html; the docs overview links to them.
 DOCS_PAGES := docs/contract.md docs/glossary.md docs/analysts.md
+DOCS_DIR := $(or $(DBT_TARGET_PATH),$(CURDIR)/target)
 docs: setup
 	$(BIN)/python -m llo.contract
 	mkdir -p $(LLO_DATA_DIR)/warehouse
 	$(BIN)/dbt docs generate
 	for page in $(DOCS_PAGES); do \
 		$(BIN)/python -c 'import sys, mistune; print(mistune.html(open(sys.argv[1], encoding="utf-8").read()))' \
-			$$page > target/$$(basename $$page .md).html; \
+			$$page > $(DOCS_DIR)/$$(basename $$page .md).html; \
 	done
-	@echo "Docs: $(CURDIR)/target/index.html (serve with: $(BIN)/dbt docs serve --host 127.0.0.1)"
+	@echo "Docs: $(DOCS_DIR)/index.html (serve with: $(BIN)/dbt docs serve --host 127.0.0.1)"
 
 # The browser test (tests/python/test_browser.py) drives Debian's chromium; a fresh
 # machine (CI runs as root) gets it from apt.

@@ -252,20 +252,20 @@ def display_indicators(rows: pd.DataFrame, min_cell_size: int, municipality_name
     return pd.DataFrame(
         {
             "Indicator": rows["name_nl"],
-            "Code": rows["indicator_code"],
             "Maat": rows["measure"].map(lambda code: MEASURE_LABELS.get(code, code)),
-            "Periode": rows["period"] + rows["is_complete"].map({True: "", False: " (onvolledig)"}).fillna(""),
-            "Gemeente": rows["municipality_code"].map(lambda code: municipality_names.get(code, code)),
-            "Doelgroep": rows["target_group"].map(lambda code: GROUP_LABELS.get(code, code)),
-            "Actie": rows["action_code"].map(lambda code: "Alle acties" if code == ALL_ACTIONS else code),
-            "Uitsplitsing": rows["breakdown"].map(lambda code: BREAKDOWN_LABELS.get(code, code)),
-            "Waarde uitsplitsing": rows["breakdown_value"],
             "Waarde": [
                 format_value(value, unit, bool(suppressed), min_cell_size)
                 for value, unit, suppressed in zip(rows["value"], rows["unit"], rows["is_suppressed"])
             ],
             "Teller": rows["numerator"],
             "Noemer": rows["denominator"],
+            "Uitsplitsing": rows["breakdown"].map(lambda code: BREAKDOWN_LABELS.get(code, code)),
+            "Waarde uitsplitsing": rows["breakdown_value"],
+            "Periode": rows["period"] + rows["is_complete"].map({True: "", False: " (onvolledig)"}).fillna(""),
+            "Gemeente": rows["municipality_code"].map(lambda code: municipality_names.get(code, code)),
+            "Doelgroep": rows["target_group"].map(lambda code: GROUP_LABELS.get(code, code)),
+            "Actie": rows["action_code"].map(lambda code: "Alle acties" if code == ALL_ACTIONS else code),
+            "Code": rows["indicator_code"],
         }
     ).reset_index(drop=True)
 
@@ -446,9 +446,10 @@ def trend_chart(rows: pd.DataFrame, data: Data, title: str = "Waarde") -> None:
     )
     show_chart(
         alt.Chart(frame).mark_line(point=True).encode(
-            x=alt.X("Periode:N", sort=list(frame.sort_values("period_end")["Periode"].unique())),
+            x=alt.X("Periode:N", sort=list(frame.sort_values("period_end")["Periode"].unique()),
+                    axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("Waarde:Q", title=f"{title} (%)" if share else title),
-            color=alt.Color("Indicator:N", legend=alt.Legend(orient="bottom")),
+            color=alt.Color("Indicator:N", legend=alt.Legend(orient="bottom", labelLimit=400, columns=1)),
             tooltip=["Indicator", "Periode", alt.Tooltip("Waarde:Q", format=".1f")],
         )
     )

@@ -68,8 +68,10 @@ def _column_expectations(column: Column) -> list[Expectation]:
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(
             column=presence_column(column), meta=_meta("required_missing", name)))
     if column.type in PARSED_TYPES:
-        expectations.append(gxe.ExpectColumnValuesToNotBeNull(
-            column=name, row_condition=RowColumn(text_column(name)).is_not_null(),
+        # Where the value did not parse, nothing may have been delivered: the unexpected values are
+        # exactly the texts that are not a date, number, yes/no, municipality code or quarter.
+        expectations.append(gxe.ExpectColumnValuesToBeNull(
+            column=text_column(name), row_condition=RowColumn(name).is_null(),
             meta=_meta(PARSED_TYPES[column.type], name)))
     if column.type == "code":
         expectations.append(gxe.ExpectColumnValuesToBeInSet(

@@ -74,19 +74,19 @@ class Setting:
     missing_column: bool
 
     def style(self, kind: str, supplier: str | None, month: str) -> FileStyle:
-        if self.mess <= 0:
-            missing = self.missing_column and (kind, supplier) == MISSING_COLUMN[:2] and month == self.months[0]
-            return FileStyle(missing_column=MISSING_COLUMN[2] if missing else None)
-        source = kind.split("__")[0]
+        """How `supplier` writes file `kind` in delivery `month`."""
         missing = self.missing_column and (kind, supplier) == MISSING_COLUMN[:2] and month == self.months[0]
+        missing_column = MISSING_COLUMN[2] if missing else None
+        if self.mess <= 0:
+            return FileStyle(missing_column=missing_column)
         return FileStyle(
-            iso_dates=(supplier or source) in ISO_DATE_SUPPLIERS,
+            iso_dates=(supplier or kind.split("__")[0]) in ISO_DATE_SUPPLIERS,
             decimal_comma=kind in DECIMAL_COMMA_KINDS,
             delimiter="," if kind == COMMA_KIND and month == self.months[0] else ";",
             bom=kind == BOM_KIND and month == self.months[-1],
             windows_1252=kind == WINDOWS_1252_KIND and month == self.months[-1],
             drop_bsn_zero=(kind, supplier) in BSN_ZERO_DROPPED,
-            missing_column=MISSING_COLUMN[2] if missing else None,
+            missing_column=missing_column,
             defect_rate=0.0 if (missing or kind == WINDOWS_1252_KIND) else self.mess,
         )
 
@@ -345,7 +345,8 @@ def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index
                    events: Events) -> ChunkResult:
     rng = np.random.default_rng([setting.seed, 1, chunk])
     window = setting.window
-    people = draw_people(rng, n_initial, first_bsn_index, setting.seed % 100_000_000, setting.region, window)
+    bsn_offset = (setting.seed * 2_654_435_761 + 12_345_678) % 100_000_000  # seed-dependent, scattered bsns
+    people = draw_people(rng, n_initial, first_bsn_index, bsn_offset, setting.region, window)
     share = n_initial / REGION_RESIDENTS  # this chunk's share of the region at scale 1
     work = simulate_work(rng, people, window)
     jobs = clip_to_residence(people, draw_jobs(rng, people, work, employers, window))

@@ -432,7 +432,7 @@ def draw_jobs(rng: np.random.Generator, people: People, work: Work, employers: E
     # Cut points: sorted uniform fractions of the spell.
     fraction = np.where(position == 0, 0.0, rng.random(len(spell)))
     order = np.lexsort((fraction, spell))
-    fraction = fraction[order]
+    fraction, position = fraction[order], position[order]
     spell_length = on.end[spell] - on.start[spell] + 1
     start = on.start[spell] + np.floor(fraction * spell_length).astype(np.int64)
     next_start = np.append(start[1:], 0)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import hashlib
 import hmac
 import io
@@ -35,7 +34,6 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from itertools import chain, islice
@@ -108,19 +106,38 @@ def pseudonym_key(data_dir: Path) -> bytes:
 
 
 class Pseudonymiser:
-    """pseudonym() for many bsns: the keyed hash state is prepared once and copied per bsn."""
+    """pseudonym() for many bsns. Every bsn is hashed once per run: the pseudonyms are kept in sorted
+    numpy arrays (bsn as integer -> 64 hex characters; about 72 bytes per person), since the same person
+    appears in many files and deliveries."""
 
     def __init__(self, key: bytes) -> None:
         self.prepared = hmac.new(key, digestmod=hashlib.sha256)
+        self.bsns = np.zeros(0, dtype=np.int64)  # sorted
+        self.pseudonyms = np.zeros(0, dtype="S64")
 
     def __call__(self, bsn9: pa.Array) -> pa.Array:
-        distinct = pc.unique(bsn9.drop_null())
-        pseudonyms = []
-        for bsn in distinct.to_pylist():
+        numbers = pc.cast(bsn9, pa.int64())
+        given = numbers.is_valid().to_numpy(zero_copy_only=False)
+        wanted = numbers.to_numpy(zero_copy_only=False)[given].astype(np.int64)
+        self._add(np.setdiff1d(wanted, self.bsns))
+        found = self.pseudonyms[np.searchsorted(self.bsns, wanted)]
+        digests = pa.FixedSizeBinaryArray.from_buffers(pa.binary(64), len(found), [None, pa.py_buffer(found.tobytes())])
+        result = np.full(len(bsn9), -1, dtype=np.int64)
+        result[given] = np.arange(len(found))
+        return pc.take(pc.cast(pc.cast(digests, pa.binary()), pa.string()),
+                       pa.array(result, mask=~given))
+
+    def _add(self, new_bsns: np.ndarray) -> None:
+        if not len(new_bsns):
+            return
+        hexes = []
+        for bsn in new_bsns.tolist():
             state = self.prepared.copy()
-            state.update(bsn.encode("ascii"))
-            pseudonyms.append(state.hexdigest())
-        return pc.take(pa.array(pseudonyms, pa.string()), pc.index_in(bsn9, value_set=distinct))
+            state.update(f"{bsn:09d}".encode("ascii"))
+            hexes.append(state.hexdigest())
+        position = np.searchsorted(self.bsns, new_bsns)  # new_bsns is sorted (setdiff1d)
+        self.bsns = np.insert(self.bsns, position, new_bsns)
+        self.pseudonyms = np.insert(self.pseudonyms, position, np.array(hexes, dtype="S64"))
 
 
 # --- manifest and quarantine rows --------------------------------------------------------------
@@ -296,35 +313,22 @@ def choose_delimiter(header_line: str) -> str:
 # --- text: records with line numbers and raw text ----------------------------------------------
 
 
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Reading a chunk creates a list per record; with hundreds of thousands of them the cyclic garbage
-    collector would rescan the heap again and again (it made reading several times slower). Records hold
-    no reference cycles, so the collector is paused while a chunk is read and split into columns."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @dataclass
 class Batch:
-    """Consecutive records of a file as parallel lists (blank lines are skipped)."""
+    """Consecutive records of a file (blank lines skipped)."""
 
-    lines: list[int]  # line on which each record starts (the header is line 1)
+    lines: np.ndarray  # line on which each record starts (the header is line 1)
     raw: list[str]  # the record's text as delivered, without its line break
-    fields: list[list[str]]
+    fields: pa.ListArray  # the record's fields, untrimmed
 
     def __len__(self) -> int:
         return len(self.lines)
 
 
 class RecordReader:
-    """Reads records batch by batch. Lines without a quote are split directly (the common case, fast);
-    a batch holding a quote goes through the csv module, where a quoted field may span lines."""
+    """Reads records batch by batch. A batch without a quote is split on the delimiter in pyarrow (the
+    common case, fast); a batch holding a quote goes through the csv module, where a quoted field may
+    span lines and hold the delimiter."""
 
     def __init__(self, handle: io.TextIOBase, delimiter: str) -> None:
         self.handle = handle
@@ -336,23 +340,23 @@ class RecordReader:
         """The fields of the first non-blank record; None for an empty file."""
         while batch := self.batch(1):
             if len(batch):
-                return batch.fields[0]
+                return batch.fields[0].as_py()
         return None
 
     def batch(self, size: int) -> Batch | None:
         block = list(islice(self.handle, size))
         if not block:
             return None
-        first_line = self.lines_read + 1
         if any('"' in line for line in block):
             return self._quoted(block)
+        first_line = self.lines_read + 1
         self.lines_read += len(block)
         raw = [line.rstrip("\r\n") for line in block]
-        lines = list(range(first_line, first_line + len(block)))
+        lines = np.arange(first_line, first_line + len(block), dtype=np.int64)
         if any(not text.strip(self.blank) for text in raw):
             kept = [index for index, text in enumerate(raw) if text.strip(self.blank)]
-            raw, lines = [raw[index] for index in kept], [lines[index] for index in kept]
-        return Batch(lines, raw, [text.split(self.delimiter) for text in raw])
+            raw, lines = [raw[index] for index in kept], lines[kept]
+        return Batch(lines, raw, pc.split_pattern(pa.array(raw, pa.string()), self.delimiter))
 
     def _quoted(self, block: list[str]) -> Batch:
         consumed: list[str] = []
@@ -365,7 +369,7 @@ class RecordReader:
                 consumed.append(line)
                 yield line
 
-        batch = Batch([], [], [])
+        lines, raws, records = [], [], []
         reader = csv.reader(source(), delimiter=self.delimiter)
         start = self.lines_read
         for values in reader:
@@ -373,13 +377,13 @@ class RecordReader:
             raw = "".join(consumed).rstrip("\r\n")
             consumed.clear()
             if "".join(values).strip():
-                batch.lines.append(first_line)
-                batch.raw.append(raw)
-                batch.fields.append(values)
+                lines.append(first_line)
+                raws.append(raw)
+                records.append(values)
             if remaining <= 0:
                 break
         self.lines_read = start + reader.line_num
-        return batch
+        return Batch(np.array(lines, dtype=np.int64), raws, pa.array(records, pa.list_(pa.string())))
 
 
 # --- parsing values by contract type (pyarrow, vectorised) -------------------------------------
@@ -394,9 +398,9 @@ def _null_where(values: pa.Array, invalid: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(invalid), pa.scalar(None, values.type), values)
 
 
-def trimmed_or_null(values: list[str] | tuple[str, ...]) -> pa.Array:
+def trimmed_or_null(values: pa.Array) -> pa.Array:
     """Delivered text with surrounding whitespace trimmed; an empty value is null."""
-    trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
@@ -526,7 +530,8 @@ class FirstSeen:
     def first_lines(self, hashes: np.ndarray, lines: np.ndarray, repeats_in_chunk: np.ndarray | None = None) -> np.ndarray:
         """First line of every hash, counting earlier chunks and this one (lines ascending). When
         `repeats_in_chunk` is given, only those rows are looked for among earlier rows of this chunk."""
-        first = pd.Series(lines).groupby(hashes).transform("min").to_numpy() if len(lines) else lines
+        _, first_index, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        first = lines[first_index][inverse]
         if repeats_in_chunk is not None:
             first = np.where(repeats_in_chunk, first, lines)
         if len(self.hashes):
@@ -534,14 +539,17 @@ class FirstSeen:
             seen = self.hashes[position] == hashes
             first = np.where(seen, self.lines[position], first)
         new = first == lines
-        merged_hashes = np.concatenate([self.hashes, hashes[new]])
-        order = np.argsort(merged_hashes, kind="stable")
-        self.hashes, self.lines = merged_hashes[order], np.concatenate([self.lines, lines[new]])[order]
+        position = np.searchsorted(self.hashes, hashes[new])
+        order = np.argsort(position, kind="stable")
+        self.hashes = np.insert(self.hashes, position[order], hashes[new][order])
+        self.lines = np.insert(self.lines, position[order], lines[new][order])
         return first
 
 
 def _hash_texts(values: list[str]) -> np.ndarray:
-    return pd.util.hash_array(np.array(values, dtype=object)) if values else np.zeros(0, dtype=np.uint64)
+    """64-bit hashes of texts. Python's own string hash: fast, and stable within the process, which is all
+    the state of one file needs."""
+    return np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
 
 
 class FileRejected(Exception):
@@ -691,18 +699,14 @@ class FileIntake:
         with self.run.raw_quarantine(self) as quarantine:
             while batch := reader.batch(CHUNK_ROWS):
                 rejected = [Failure(line, FILE_REJECTION, rejection.column, None, rejection.message)
-                            for line in batch.lines]
+                            for line in batch.lines.tolist()]
                 self.rows_read += len(batch)
                 self.failures += rejected
                 quarantine.write(batch, rejected)
 
     def read_chunks(self, reader: RecordReader, positions: dict[str, int], width: int) -> None:
         with self.run.parquet_sink(self) as sink, self.run.raw_quarantine(self) as quarantine:
-            while True:
-                with cyclic_gc_paused():
-                    batch = reader.batch(CHUNK_ROWS)
-                if batch is None:
-                    break
+            while batch := reader.batch(CHUNK_ROWS):
                 self.rows_read += len(batch)
                 if self.rows_read > CHUNK_ROWS:
                     self.run.progress(f"    {self.landing_file.path}: {self.rows_read:,} rows read")
@@ -712,35 +716,35 @@ class FileIntake:
 
     def take_chunk(self, batch: Batch, positions: dict[str, int], width: int, sink: ParquetSink) -> list[Failure]:
         """Writes the accepted rows of a chunk; returns the failures, in line order."""
-        lines = np.array(batch.lines, dtype=np.int64)
+        lines = batch.lines
         failures: dict[int, Failure] = {}
         first = self.seen_lines.first_lines(_hash_texts(batch.raw), lines)
         for line, first_line in zip(lines[first != lines].tolist(), first[first != lines].tolist()):
             failures[line] = self.failure(line, "duplicate_row", None, None, {"first_line": first_line})
-        records = batch.fields
-        for index, values in enumerate(records):
-            if len(values) != width and batch.lines[index] not in failures:
-                if len(values) > width and not "".join(values[width:]).strip():
-                    records[index] = values[:width]  # trailing empty fields, as spreadsheets write them
-                else:
-                    failures[batch.lines[index]] = self.failure(
-                        batch.lines[index], "field_count", None, None, {"found": len(values), "expected": width})
-        candidates = [index for index, line in enumerate(batch.lines) if line not in failures]
-        parsed = self.parse([records[index] for index in candidates], lines[candidates], positions)
+        counts = pc.list_value_length(batch.fields).to_numpy()
+        for index in np.flatnonzero(counts != width).tolist():
+            line = int(lines[index])
+            surplus = batch.fields[index].as_py()[width:]
+            if line not in failures and not (counts[index] > width and not "".join(surplus).strip()):
+                # Trailing empty fields, as spreadsheets write them, are not an error.
+                failures[line] = self.failure(line, "field_count", None, None,
+                                              {"found": int(counts[index]), "expected": width})
+        candidates = np.array([line not in failures for line in lines.tolist()], dtype=bool)
+        parsed = self.parse(pc.filter(batch.fields, pa.array(candidates)), lines[candidates], positions)
         failures.update(self.validate(parsed))
         accepted = np.array([line not in failures for line in parsed.lines.tolist()], dtype=bool)
         self.rows_accepted += int(accepted.sum())
         sink.write(parsed, accepted)
         return [failures[line] for line in sorted(failures)]
 
-    def parse(self, records: list[list[str]], lines: np.ndarray, positions: dict[str, int]) -> ParsedChunk:
-        with cyclic_gc_paused():
-            by_position = list(zip(*records)) if records else []
+    def parse(self, records: pa.ListArray, lines: np.ndarray, positions: dict[str, int]) -> ParsedChunk:
         texts, typed, bsn_failures = {}, {}, {}
         for column in self.file_kind.columns:
             position = positions.get(column.name)
-            present = position is not None and records
-            text = trimmed_or_null(by_position[position]) if present else pa.nulls(len(records), pa.string())
+            if position is None:
+                text = pa.nulls(len(records), pa.string())
+            else:
+                text = trimmed_or_null(pc.list_element(records, position) if len(records) else pa.array([], pa.string()))
             texts[column.name] = text
             if column.type == "bsn":
                 bsn = check_bsn(text)
@@ -762,6 +766,9 @@ class FileIntake:
             columns[column.name] = parsed.typed[column.name]
             if column.type in PARSED_TYPES:
                 columns[text_column(column.name)] = text
+        # Text as pandas categoricals: GX validates them about twice as fast as strings.
+        columns = {name: pc.dictionary_encode(values) if pa.types.is_string(values.type) else values
+                   for name, values in columns.items()}
         frame = pa.table(columns).to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
         frame.index = parsed.lines
         return frame
@@ -900,7 +907,7 @@ class RawQuarantine:
             self.handle = open(self.target, "w", encoding="utf-8", newline="")
             self.writer = csv.writer(self.handle, delimiter=";")
             self.writer.writerow(["line_number", "check_code", "column_name", "reason", "raw_line"])
-        raw = dict(zip(batch.lines, batch.raw))
+        raw = dict(zip(batch.lines.tolist(), batch.raw))
         self.writer.writerows([failure.line, failure.check, failure.column or "", failure.reason, raw[failure.line]]
                               for failure in failures)
         landing_file, count = self.file_intake.landing_file, len(failures)
@@ -1047,7 +1054,7 @@ def read_column(archived: Path, column: str) -> set[str]:
         position = [name.strip().lower() for name in reader.header()].index(column)
         values: set[str] = set()
         while batch := reader.batch(CHUNK_ROWS):
-            values.update(record[position].strip() for record in batch.fields if len(record) > position)
+            values.update(record[position].strip() for record in batch.fields.to_pylist() if len(record) > position)
         values.discard("")
         return values
 

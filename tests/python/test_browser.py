@@ -25,9 +25,8 @@ import requests
 from websockets.sync.client import ClientConnection, connect
 
 from llo.dashboard import PUBLISHED_DB_ENV
-from llo.publish import publish
-from llo.settings import PROJECT_DIR, Paths
-from published_fixture import make_warehouse, write_run_results
+from llo.settings import PROJECT_DIR
+from published_fixture import publish_pipeline
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "browser"
@@ -37,7 +36,7 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--hide-scrollbars", "--remote-debugging-port=0",
 )
-# page slug -> Dutch headings that must be visible, and whether the page draws a chart on the fixture data
+# page slug -> Dutch headings that must be visible, and whether the page draws a chart on the demo data
 EXPECTED = {
     "overzicht": (["LLO-monitor Werk in Zicht: Overzicht", "Deelname in de laatste 4 weken, vergeleken met Nederland en de EU",
                    "Inwoners per doelgroep"], True),
@@ -47,7 +46,7 @@ EXPECTED = {
     "aansluiting-houden": (["LLO-monitor Werk in Zicht: Aansluiting houden", "Outputindicatoren"], True),
     "werkgevers": (["LLO-monitor Werk in Zicht: Werkgevers", "Outputindicatoren"], True),
     "inzet": (["LLO-monitor Werk in Zicht: Inzet en kosten", "Begroot en besteed per actie", "Kosten per deelnemer"], True),
-    "wat-werkt": (["LLO-monitor Werk in Zicht: Wat werkt voor wie", "geen causaal effect"], True),
+    "wat-werkt": (["LLO-monitor Werk in Zicht: Wat werkt voor wie", "geen causaal effect", "Uitkomst"], True),
     "aanlevering": (["LLO-monitor Werk in Zicht: Kwaliteit aanlevering", "Quarantaine per reden", "Aangeleverde bestanden"], True),
     "catalogus": (["LLO-monitor Werk in Zicht: Indicatorcatalogus", "Onderdrukking."], False),
 }
@@ -89,11 +88,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def dashboard_url(pipeline: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the generated demo data of the shared pipeline fixture."""
     root = tmp_path_factory.mktemp("browser")
-    paths = Paths(data_dir=root / "data", landing_dir=root / "landing")
-    make_warehouse(paths.warehouse_path)
-    database = publish(paths, write_run_results(root / "target"))
+    database = publish_pipeline(pipeline, root).published_db
     port = free_port()
     env = dict(os.environ, **{PUBLISHED_DB_ENV: str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
     server = subprocess.Popen(

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from llo.dashboard import PAGES, PUBLISHED_DB_ENV, PublishedFile, format_value
 from llo.publish import publish
 from llo.settings import PROJECT_DIR, Paths
-from published_fixture import make_empty_warehouse, make_warehouse, write_run_results
+from published_fixture import make_empty_warehouse, make_warehouse, publish_pipeline, write_run_results
 
 APP = str(PROJECT_DIR / "llo" / "dashboard.py")
 SLUGS = [page.slug for page in PAGES]
@@ -73,6 +73,21 @@ def test_page_renders_on_demo_data(monkeypatch: pytest.MonkeyPatch, demo_db: Pat
     assert test.title[0].value == f"LLO-monitor Werk in Zicht: {title}"
     assert test.dataframe, "every page shows at least one table"
     assert test.get("download_button"), "every table is downloadable"
+
+
+@pytest.fixture(scope="module")
+def generated_db(pipeline: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return publish_pipeline(pipeline, tmp_path_factory.mktemp("generated")).published_db
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_renders_on_generated_demo_data(monkeypatch: pytest.MonkeyPatch, generated_db: Path, slug: str) -> None:
+    """The whole pipeline's output (generated deliveries, intake, dbt build, publish)."""
+    test = app(monkeypatch, generated_db, slug)
+    assert not test.exception
+    assert test.dataframe and test.get("download_button")
+    if slug != "catalogus":
+        assert charts(test) >= 1
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -49,10 +49,16 @@ population_cells as (
 
 ),
 
+population_indicators as (
+
+    select unnest(['POP_TOTAL', 'POP_GROUP']) as indicator_code
+
+),
+
 facts as (
 
     select
-        indicator_codes.indicator_code,
+        population_indicators.indicator_code,
         'value' as measure,
         population_cells.period_type,
         population_cells.period,
@@ -67,7 +73,7 @@ facts as (
         0 as n_hits,
         cast(null as double) as amount
     from population_cells
-    cross join (select unnest(['POP_TOTAL', 'POP_GROUP']) as indicator_code) as indicator_codes
+    cross join population_indicators
 
 ),
 

@@ -241,6 +241,12 @@ stock_facts as (
 
 ),
 
+ladder as (
+
+    select unnest(range(0, 8)) as rung_value
+
+),
+
 -- IMP_RUNG_DISTRIBUTION: for each rung 0-7 the whole population is the
 -- denominator and the persons at that rung the numerator
 rung_facts as (
@@ -258,7 +264,7 @@ rung_facts as (
         case when population_cells.rung = ladder.rung_value then population_cells.n_persons else 0 end as n_hits,
         cast(null as double) as amount
     from population_cells
-    cross join (select unnest(range(0, 8)) as rung_value) as ladder
+    cross join ladder
 
 ),
 

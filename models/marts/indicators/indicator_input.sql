@@ -32,26 +32,38 @@ catalogue as (
 
 ),
 
-quarter_inputs as (
+inputs_in_quarters as (
 
     select
         periods.period,
         periods.period_start,
-        case when grouping(inputs.action_code) = 1 then 'ALLE' else inputs.action_code end as action_code,
-        sum(inputs.budget_eur) as budget_eur,
-        sum(inputs.spent_eur) as spent_eur,
-        sum(inputs.fte) as fte,
-        sum(inputs.staff_hours) as staff_hours,
-        sum(inputs.material_eur) as material_eur
+        inputs.action_code,
+        inputs.budget_eur,
+        inputs.spent_eur,
+        inputs.fte,
+        inputs.staff_hours,
+        inputs.material_eur
     from inputs
     inner join periods
         on
             periods.period_type = 'quarter'
             and inputs.quarter_code = periods.period
-    group by grouping sets (
-        (periods.period, periods.period_start, inputs.action_code),
-        (periods.period, periods.period_start)
-    )
+
+),
+
+quarter_inputs as (
+
+    select
+        period,
+        period_start,
+        case when grouping(action_code) = 1 then 'ALLE' else action_code end as action_code,
+        sum(budget_eur) as budget_eur,
+        sum(spent_eur) as spent_eur,
+        sum(fte) as fte,
+        sum(staff_hours) as staff_hours,
+        sum(material_eur) as material_eur
+    from inputs_in_quarters
+    group by grouping sets ((period, period_start, action_code), (period, period_start))
 
 ),
 
@@ -84,44 +96,83 @@ period_inputs as (
 
 ),
 
-participants as (
+participations_in_periods as (
 
     select
         periods.period_type,
         periods.period,
-        case when grouping(participations.action_code) = 1 then 'ALLE' else participations.action_code end
-            as action_code,
-        count(distinct participations.person_id) as n_participants
+        participations.action_code,
+        participations.person_id
     from participations
     inner join periods
         on {{ is_active_in_window(
             'participations.start_date', 'participations.end_date', 'periods.period_start', 'periods.period_end'
         ) }}
     where participations.participation_type in ('TRAJECT', 'EVENT', 'CONTACT')
-    group by grouping sets (
-        (periods.period_type, periods.period, participations.action_code),
-        (periods.period_type, periods.period)
-    )
+
+),
+
+participants as (
+
+    select
+        period_type,
+        period,
+        case when grouping(action_code) = 1 then 'ALLE' else action_code end as action_code,
+        count(distinct person_id) as n_participants
+    from participations_in_periods
+    group by grouping sets ((period_type, period, action_code), (period_type, period))
 
 ),
 
 amounts as (
 
     select
+        'IN_BUDGET_EUR' as indicator_code,
         period_type,
         period,
         action_code,
-        amount.indicator_code,
-        amount.numerator
+        budget_eur as numerator
     from period_inputs
-    cross join lateral (
-        values
-        ('IN_BUDGET_EUR', budget_eur),
-        ('IN_SPENT_EUR', spent_eur),
-        ('IN_FTE', fte),
-        ('IN_STAFF_HOURS', staff_hours),
-        ('IN_MATERIAL_EUR', material_eur)
-    ) as amount (indicator_code, numerator)
+
+    union all
+
+    select
+        'IN_SPENT_EUR' as indicator_code,
+        period_type,
+        period,
+        action_code,
+        spent_eur as numerator
+    from period_inputs
+
+    union all
+
+    select
+        'IN_FTE' as indicator_code,
+        period_type,
+        period,
+        action_code,
+        fte as numerator
+    from period_inputs
+
+    union all
+
+    select
+        'IN_STAFF_HOURS' as indicator_code,
+        period_type,
+        period,
+        action_code,
+        staff_hours as numerator
+    from period_inputs
+
+    union all
+
+    select
+        'IN_MATERIAL_EUR' as indicator_code,
+        period_type,
+        period,
+        action_code,
+        material_eur as numerator
+    from period_inputs
 
 ),
 

@@ -70,11 +70,23 @@ placed_answers as (
 
 ),
 
+answer_measures as (
+
+    select unnest(['value', 'share_positive']) as measure
+
+),
+
+pair_measures as (
+
+    select unnest(['share_improved', 'mean_change']) as measure
+
+),
+
 answer_facts as (
 
     select
         placed_answers.indicator_code,
-        measures.measure,
+        answer_measures.measure,
         periods.period_type,
         periods.period,
         placed_answers.municipality_code,
@@ -87,11 +99,11 @@ answer_facts as (
         placed_answers.benefit_type,
         placed_answers.answer_id as unit_key,
         placed_answers.is_positive as is_hit,
-        case when measures.measure = 'value' then placed_answers.score end as amount
+        case when answer_measures.measure = 'value' then placed_answers.score end as amount
     from placed_answers
     inner join periods
         on placed_answers.answer_date between periods.period_start and periods.period_end
-    cross join (select unnest(['value', 'share_positive']) as measure) as measures
+    cross join answer_measures
 
 ),
 
@@ -100,7 +112,7 @@ pair_facts as (
 
     select
         pairs.indicator_code,
-        measures.measure,
+        pair_measures.measure,
         periods.period_type,
         periods.period,
         placed_answers.municipality_code,
@@ -112,13 +124,13 @@ pair_facts as (
         placed_answers.benefit_type,
         pairs.follow_up_answer_id as unit_key,
         pairs.is_improved as is_hit,
-        case when measures.measure = 'mean_change' then cast(pairs.score_change as double) end as amount
+        case when pair_measures.measure = 'mean_change' then cast(pairs.score_change as double) end as amount
     from pairs
     inner join placed_answers
         on pairs.follow_up_answer_id = placed_answers.answer_id
     inner join periods
         on pairs.follow_up_date between periods.period_start and periods.period_end
-    cross join (select unnest(['share_improved', 'mean_change']) as measure) as measures
+    cross join pair_measures
 
 ),
 

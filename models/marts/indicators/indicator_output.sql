@@ -227,11 +227,17 @@ certified_activities as (
 
 ),
 
+certificate_indicators as (
+
+    select unnest(['OUT_AH_FORMAL_CERT_PERSONS', 'OUT_AH_FORMAL_CERT_HOURS']) as indicator_code
+
+),
+
 certificate_facts as (
 
     -- OUT_AH_FORMAL_CERT_PERSONS and _HOURS: in AH at the activity's start
     select
-        indicator_codes.indicator_code,
+        certificate_indicators.indicator_code,
         certified_activities.person_id as unit_key,
         certified_activities.end_date as fact_date,
         certified_activities.municipality_code,
@@ -242,9 +248,7 @@ certificate_facts as (
         certified_activities.benefit_type,
         certified_activities.study_hours as amount
     from certified_activities
-    cross join (
-        select unnest(['OUT_AH_FORMAL_CERT_PERSONS', 'OUT_AH_FORMAL_CERT_HOURS']) as indicator_code
-    ) as indicator_codes
+    cross join certificate_indicators
     where
         certified_activities.target_group_at_start = 'AH'
         and certified_activities.learning_form = 'FORMEEL'
@@ -421,11 +425,17 @@ employer_period_facts as (
 
 ),
 
+answer_measures as (
+
+    select unnest(['value', 'share_positive']) as measure
+
+),
+
 answer_period_facts as (
 
     select
         answer_facts.indicator_code,
-        measures.measure,
+        answer_measures.measure,
         periods.period_type,
         periods.period,
         answer_facts.municipality_code,
@@ -437,11 +447,11 @@ answer_period_facts as (
         answer_facts.benefit_type,
         answer_facts.unit_key,
         answer_facts.is_positive as is_hit,
-        case when measures.measure = 'value' then answer_facts.score end as amount
+        case when answer_measures.measure = 'value' then answer_facts.score end as amount
     from answer_facts
     inner join periods
         on answer_facts.fact_date between periods.period_start and periods.period_end
-    cross join (select unnest(['value', 'share_positive']) as measure) as measures
+    cross join answer_measures
 
 ),
 
