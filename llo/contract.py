@@ -106,12 +106,12 @@ def seed_codes(seed: str, column: str) -> tuple[str, ...]:
     return tuple(row[column] for row in seed_rows(seed))
 
 
-def _bsn(required: bool = True) -> Column:
-    return Column("bsn", "bsn", required, "citizen service number; replaced by person_id at intake")
+def _bsn(required: bool = True, description: str = "citizen service number (burgerservicenummer)") -> Column:
+    return Column("bsn", "bsn", required, description)
 
 
-def _action(required: bool) -> Column:
-    return Column("actie_code", "code", required, "Werk in Zicht action", seed=("actions", "action_code"))
+def _action(required: bool, description: str = "the Werk in Zicht action (reference/actions.csv)") -> Column:
+    return Column("actie_code", "code", required, description, seed=("actions", "action_code"))
 
 
 def _gemeente(description: str) -> Column:
@@ -119,13 +119,15 @@ def _gemeente(description: str) -> Column:
 
 
 _TRAJECTEN = (
-    Column("traject_id", "text", True, "unique within the supplier"),
+    Column("traject_id", "text", True, "trajectory id, unique within the supplier"),
     _bsn(),
-    _action(False),
-    Column("instrument", "code", True, "instrument", seed=("instruments", "instrument")),
-    Column("datum_start", "date", True),
-    Column("datum_einde", "date", False),
-    Column("reden_einde", "code", False, codes=("AFGEROND", "UITVAL", "WERK", "OPLEIDING", "VERHUISD", "OVERIG")),
+    _action(False, "the Werk in Zicht action (reference/actions.csv); empty = a regular instrument outside the programme"),
+    Column("instrument", "code", True, "instrument (reference/instruments.csv); it sets the rung of the position ladder",
+           seed=("instruments", "instrument")),
+    Column("datum_start", "date", True, "first day of the trajectory"),
+    Column("datum_einde", "date", False, "last day of the trajectory; empty = still running"),
+    Column("reden_einde", "code", False, "why the trajectory ended",
+           codes=("AFGEROND", "UITVAL", "WERK", "OPLEIDING", "VERHUISD", "OVERIG")),
 )
 
 FILE_KINDS: tuple[FileKind, ...] = (
@@ -134,8 +136,8 @@ FILE_KINDS: tuple[FileKind, ...] = (
         (
             _bsn(),
             Column("geboortedatum", "date", True, "date of birth"),
-            Column("geslacht", "code", False, codes=("M", "V", "X")),
-            _gemeente("municipality of residence"),
+            Column("geslacht", "code", False, "sex: M, V, X or empty", codes=("M", "V", "X")),
+            _gemeente("municipality of residence: GM0014, 0014 or 14"),
             Column("postcode4", "text", False, "4-digit postcode area"),
             Column("datum_inschrijving", "date", True, "start of residence in this municipality"),
             Column("datum_uitschrijving", "date", False, "end of residence (moved away or died)"),
@@ -147,9 +149,10 @@ FILE_KINDS: tuple[FileKind, ...] = (
         "gemeente", "pw_uitkeringen", "Participatiewet benefits.",
         (
             _bsn(),
-            Column("regeling", "code", True, codes=("PW", "IOAW", "IOAZ", "BBZ")),
-            Column("datum_begin", "date", True),
-            Column("datum_einde", "date", False),
+            Column("regeling", "code", True, "benefit scheme: PW (bijstand), IOAW, IOAZ or BBZ",
+                   codes=("PW", "IOAW", "IOAZ", "BBZ")),
+            Column("datum_begin", "date", True, "first day of the benefit"),
+            Column("datum_einde", "date", False, "last day of the benefit; empty = still running"),
         ),
         date_order=(("datum_begin", "datum_einde"),),
     ),
@@ -161,17 +164,19 @@ FILE_KINDS: tuple[FileKind, ...] = (
         "gemeente", "participatieladder", "Participation ladder measurements.",
         (
             _bsn(),
-            Column("meetdatum", "date", True),
-            Column("trede", "int", True, "1-6", min_value=1, max_value=6),
+            Column("meetdatum", "date", True, "date of the measurement"),
+            Column("trede", "int", True, "participation ladder rung 1-6 (1 isolated ... 6 paid work)",
+                   min_value=1, max_value=6),
         ),
     ),
     FileKind(
         "uwv", "uitkeringen", "UWV benefits.",
         (
             _bsn(),
-            Column("uitkeringssoort", "code", True, codes=("WW", "WGA", "IVA", "WAJONG", "ZW")),
-            Column("ingangsdatum", "date", True),
-            Column("einddatum", "date", False),
+            Column("uitkeringssoort", "code", True, "UWV benefit: WW, WGA, IVA, WAJONG or ZW",
+                   codes=("WW", "WGA", "IVA", "WAJONG", "ZW")),
+            Column("ingangsdatum", "date", True, "first day of the benefit"),
+            Column("einddatum", "date", False, "last day of the benefit; empty = still running"),
         ),
         date_order=(("ingangsdatum", "einddatum"),),
     ),
@@ -179,8 +184,8 @@ FILE_KINDS: tuple[FileKind, ...] = (
         "uwv", "werkzoekenden", "Registered job seekers.",
         (
             _bsn(),
-            Column("datum_inschrijving", "date", True),
-            Column("datum_uitschrijving", "date", False),
+            Column("datum_inschrijving", "date", True, "registration as job seeker"),
+            Column("datum_uitschrijving", "date", False, "end of the registration; empty = still registered"),
         ),
         date_order=(("datum_inschrijving", "datum_uitschrijving"),),
     ),
@@ -190,10 +195,11 @@ FILE_KINDS: tuple[FileKind, ...] = (
             _bsn(),
             Column("werkgever_id", "text", True, "employer key, same keys as programma/werkgevers.csv"),
             Column("sbi_code", "text", False, "SBI 2008 code: 4 or 2 digits, or a section letter"),
-            Column("datum_aanvang", "date", True),
-            Column("datum_einde", "date", False),
+            Column("datum_aanvang", "date", True, "first day of the employment"),
+            Column("datum_einde", "date", False, "last day of the employment; empty = still employed"),
             Column("uren_per_week", "decimal", True, "contract hours per week", min_value=0, max_value=80, min_exclusive=True),
-            Column("contractsoort", "code", False, codes=("VAST", "TIJDELIJK", "OPROEP", "UITZEND")),
+            Column("contractsoort", "code", False, "contract type: VAST, TIJDELIJK, OPROEP or UITZEND",
+                   codes=("VAST", "TIJDELIJK", "OPROEP", "UITZEND")),
         ),
         date_order=(("datum_aanvang", "datum_einde"),),
     ),
@@ -204,52 +210,59 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind(
         "onderwijs", "leeractiviteiten", "Learning activities: DUO, STAP, providers, Leerwerkloket, self-study.",
         (
-            Column("activiteit_id", "text", True, "unique"),
+            Column("activiteit_id", "text", True, "learning activity id, unique"),
             _bsn(),
-            Column("bron", "code", True, codes=("DUO", "STAP", "AANBIEDER", "LEERWERKLOKET", "ZELFRAPPORTAGE")),
-            Column("onderwijstype", "code", True, codes=(
+            Column("bron", "code", True, "who reported the activity",
+                   codes=("DUO", "STAP", "AANBIEDER", "LEERWERKLOKET", "ZELFRAPPORTAGE")),
+            Column("onderwijstype", "code", True, "type of education or learning", codes=(
                 "VO", "VAVO", "MBO", "HBO", "WO", "CURSUS", "TRAINING", "WORKSHOP", "E_LEARNING", "ZELFSTUDIE")),
-            Column("vorm", "code", True, codes=("FORMEEL", "NON_FORMEEL", "INFORMEEL")),
-            Column("stap_categorie", "int", False, "1-4 STAP layer", min_value=1, max_value=4),
-            _action(False),
-            Column("datum_start", "date", True),
-            Column("datum_einde", "date", False),
+            Column("vorm", "code", True, "formal, non-formal or informal learning", codes=("FORMEEL", "NON_FORMEEL", "INFORMEEL")),
+            Column("stap_categorie", "int", False,
+                   "STAP layer: 1 leervermogen, 2 basisvaardigheden, 3 algemene inzetbaarheid, 4 beroepsspecifiek",
+                   min_value=1, max_value=4),
+            _action(False, "the Werk in Zicht action it belongs to, if any (reference/actions.csv)"),
+            Column("datum_start", "date", True, "first day of the activity"),
+            Column("datum_einde", "date", False, "last day of the activity; empty = still running"),
             Column("uren", "decimal", False, "study hours", min_value=0),
-            Column("resultaat", "code", False, codes=("DIPLOMA", "CERTIFICAAT", "DEELCERTIFICAAT", "GEEN", "GESTOPT", "LOPEND")),
-            Column("voltijd", "bool", False, "full-time enrolment"),
+            Column("resultaat", "code", False, "result of the activity",
+                   codes=("DIPLOMA", "CERTIFICAAT", "DEELCERTIFICAAT", "GEEN", "GESTOPT", "LOPEND")),
+            Column("voltijd", "bool", False, "J/N: full-time enrolment (formal education)"),
         ),
         unique=("activiteit_id",), date_order=(("datum_start", "datum_einde"),),
     ),
     FileKind(
         "programma", "events", "Events organised by the programme.",
         (
-            Column("event_id", "text", True),
-            _action(True),
-            Column("datum", "date", True),
-            _gemeente("where it took place"),
-            Column("doelgroep", "code", True, codes=("AV", "AH", "WG", "ALLE")),
-            Column("naam", "text", False),
+            Column("event_id", "text", True, "event id, unique"),
+            _action(True, "the Werk in Zicht action that organised the event (reference/actions.csv)"),
+            Column("datum", "date", True, "date of the event"),
+            _gemeente("municipality where the event took place"),
+            Column("doelgroep", "code", True,
+                   "target group: AV (aansluiting vinden), AH (aansluiting houden), WG (werkgevers) or ALLE",
+                   codes=("AV", "AH", "WG", "ALLE")),
+            Column("naam", "text", False, "name of the event"),
         ),
         unique=("event_id",),
     ),
     FileKind(
         "programma", "event_deelnames", "Event attendance; bsn empty for an anonymous visitor.",
         (
-            Column("event_id", "text", True, "must exist in events.csv"),
-            _bsn(required=False),
+            Column("event_id", "text", True, "the event attended; must exist in events.csv"),
+            _bsn(required=False, description="citizen service number; empty for an anonymous visitor"),
             Column("werkgever_id", "text", False, "set when the visitor came for an employer"),
-            Column("werkend_opgegeven", "bool", False, "self-reported working status"),
+            Column("werkend_opgegeven", "bool", False, "J/N: self-reported working status (used for anonymous visitors)"),
         ),
         references=(("event_id", "programma__events", "event_id"),),
     ),
     FileKind(
         "programma", "contacten", "Outreach contacts with residents.",
         (
-            Column("contact_id", "text", True),
+            Column("contact_id", "text", True, "contact id, unique"),
             _bsn(),
-            Column("datum", "date", True),
-            _action(True),
-            Column("kanaal", "code", True, codes=("HUISBEZOEK", "TELEFOON", "STRAAT", "EVENT", "LOKET", "ONLINE")),
+            Column("datum", "date", True, "date of the contact"),
+            _action(True, "the Werk in Zicht action that made the contact (reference/actions.csv)"),
+            Column("kanaal", "code", True, "channel of the contact",
+                   codes=("HUISBEZOEK", "TELEFOON", "STRAAT", "EVENT", "LOKET", "ONLINE")),
         ),
         unique=("contact_id",),
     ),
@@ -257,49 +270,52 @@ FILE_KINDS: tuple[FileKind, ...] = (
         "programma", "inzet", "Inputs per action per quarter.",
         (
             _action(True),
-            Column("kwartaal", "quarter", True, "2025-Q3 or 2025K3"),
-            Column("budget_eur", "decimal", True, min_value=0),
-            Column("besteed_eur", "decimal", False, min_value=0),
-            Column("fte", "decimal", False, min_value=0),
-            Column("uren", "decimal", False, min_value=0),
-            Column("materieel_eur", "decimal", False, min_value=0),
-            Column("werkwijzen", "codes", False, "'|'-separated working methods", seed=("werkwijzen", "werkwijze")),
+            Column("kwartaal", "quarter", True, "quarter: 2025-Q3 (also 2025K3)"),
+            Column("budget_eur", "decimal", True, "budgeted euros", min_value=0),
+            Column("besteed_eur", "decimal", False, "spent euros", min_value=0),
+            Column("fte", "decimal", False, "staff FTE", min_value=0),
+            Column("uren", "decimal", False, "staff hours", min_value=0),
+            Column("materieel_eur", "decimal", False, "material costs in euros", min_value=0),
+            Column("werkwijzen", "codes", False, "'|'-separated working methods (reference/werkwijzen.csv)",
+                   seed=("werkwijzen", "werkwijze")),
         ),
         unique=("actie_code", "kwartaal"),
     ),
     FileKind(
         "programma", "werkgevers", "Employers.",
         (
-            Column("werkgever_id", "text", True),
-            Column("sbi_code", "text", False),
-            Column("aantal_werknemers", "int", False, min_value=0),
-            _gemeente("where established"),
+            Column("werkgever_id", "text", True, "employer id, unique; the same keys as uwv/dienstverbanden.csv"),
+            Column("sbi_code", "text", False, "SBI 2008 code: 4 or 2 digits, or a section letter"),
+            Column("aantal_werknemers", "int", False, "number of employees", min_value=0),
+            _gemeente("municipality where the employer is established"),
         ),
         unique=("werkgever_id",),
     ),
     FileKind(
         "programma", "werkgeverscontacten", "Contacts with employers.",
         (
-            Column("contact_id", "text", True),
-            Column("werkgever_id", "text", True),
-            Column("datum", "date", True),
-            _action(True),
-            Column("type", "code", True, codes=("BEZOEK", "EVENT", "ADVIES", "SCAN")),
+            Column("contact_id", "text", True, "contact id, unique"),
+            Column("werkgever_id", "text", True, "the employer contacted"),
+            Column("datum", "date", True, "date of the contact"),
+            _action(True, "the Werk in Zicht action that made the contact (reference/actions.csv)"),
+            Column("type", "code", True, "kind of contact", codes=("BEZOEK", "EVENT", "ADVIES", "SCAN")),
         ),
         unique=("contact_id",),
     ),
     FileKind(
         "enquetes", "antwoorden", "Survey answers and coach assessments.",
         (
-            Column("antwoord_id", "text", True),
-            Column("respondent_type", "code", True, codes=("INWONER", "WERKGEVER")),
-            _bsn(required=False),
-            Column("werkgever_id", "text", False),
-            _action(False),
-            Column("event_id", "text", False),
-            Column("datum", "date", True),
-            Column("meting", "code", True, codes=("VOOR", "NA", "EENMALIG")),
-            Column("vraag_code", "code", True, seed=("survey_questions", "question_code")),
+            Column("antwoord_id", "text", True, "answer id, unique"),
+            Column("respondent_type", "code", True, "who answered: a resident or an employer", codes=("INWONER", "WERKGEVER")),
+            _bsn(required=False, description="citizen service number, for INWONER; empty for an anonymous response"),
+            Column("werkgever_id", "text", False, "the employer, for WERKGEVER"),
+            _action(False, "the Werk in Zicht action the answer is about, if any (reference/actions.csv)"),
+            Column("event_id", "text", False, "the event the answer is about, if any"),
+            Column("datum", "date", True, "date of the answer"),
+            Column("meting", "code", True, "VOOR (baseline), NA (follow-up) or EENMALIG (single)",
+                   codes=("VOOR", "NA", "EENMALIG")),
+            Column("vraag_code", "code", True, "the question (reference/survey_questions.csv)",
+                   seed=("survey_questions", "question_code")),
             Column(
                 "score", "decimal", True, "on the question's scale (survey_questions scale_min..scale_max)",
                 range_by=SeedRange("vraag_code", "survey_questions", "question_code", "scale_min", "scale_max"),
@@ -416,9 +432,10 @@ def dbt_sources_yaml(source: str) -> str:
             "        columns:",
         ]
         for column in file_kind.columns:
-            description = column.description or column.name
+            description = column.description
             if column.type == "bsn":
-                description = "Keyed pseudonym of the bsn (HMAC-SHA-256, 64 hex characters); the bsn itself never passes intake."
+                description = ("Keyed pseudonym of the bsn (HMAC-SHA-256, 64 hex characters); the bsn itself never passes "
+                               f"intake. The bsn: {column.description}.")
             lines += [
                 f"          - name: {intake_column_name(column)}",
                 f"            description: \"{description.replace(chr(34), chr(39))}\"",
@@ -447,7 +464,10 @@ def contract_markdown() -> str:
         out += [f"## {place}{file_kind.file}.csv", "", file_kind.description, ""]
         out += ["| column | required | type | allowed values | meaning |", "|---|---|---|---|---|"]
         for column in file_kind.columns:
-            if column.seed:
+            if column.range_by:
+                by = column.range_by
+                allowed = f"{by.seed_min} to {by.seed_max} of its {by.key_column} in seed `{by.seed}`"
+            elif column.seed:
                 allowed = f"seed `{column.seed[0]}.{column.seed[1]}`"
             elif column.codes:
                 allowed = ", ".join(f"`{code}`" for code in column.codes)

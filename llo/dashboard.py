@@ -131,14 +131,14 @@ class PublishedFile:
         with self._lock:
             identity = file_identity(self.path)
             if identity != self._identity or self._connection is None:
-                self.close_unlocked()
+                self._close()
                 if identity is None:
                     return pd.DataFrame()
                 self._connection = duckdb.connect(str(self.path), read_only=True)
                 self._identity = identity
             return self._connection.execute(sql, list(parameters)).df()
 
-    def close_unlocked(self) -> None:
+    def _close(self) -> None:
         if self._connection is not None:
             self._connection.close()
         self._connection = None

@@ -105,6 +105,19 @@ def pseudonym_key(data_dir: Path) -> bytes:
     return key_file.read_text(encoding="ascii").strip().encode("utf-8")
 
 
+def _group_starts(ordered: np.ndarray) -> np.ndarray:
+    """In a sorted array, True where a run of equal values starts."""
+    return np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(ordered) else np.zeros(0, dtype=bool)
+
+
+def _contained(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each value occurs in a sorted array."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    position = np.searchsorted(sorted_values, values).clip(max=len(sorted_values) - 1)
+    return sorted_values[position] == values
+
+
 class Pseudonymiser:
     """pseudonym() for many bsns. Every bsn is hashed once per run: the pseudonyms are kept in sorted
     numpy arrays (bsn as integer -> 64 hex characters; about 72 bytes per person), since the same person
@@ -119,7 +132,9 @@ class Pseudonymiser:
         numbers = pc.cast(bsn9, pa.int64())
         given = numbers.is_valid().to_numpy(zero_copy_only=False)
         wanted = numbers.to_numpy(zero_copy_only=False)[given].astype(np.int64)
-        self._add(np.setdiff1d(wanted, self.bsns))
+        distinct = np.sort(wanted)
+        distinct = distinct[_group_starts(distinct)]
+        self._add(distinct[~_contained(distinct, self.bsns)])
         found = self.pseudonyms[np.searchsorted(self.bsns, wanted)]
         digests = pa.FixedSizeBinaryArray.from_buffers(pa.binary(64), len(found), [None, pa.py_buffer(found.tobytes())])
         result = np.full(len(bsn9), -1, dtype=np.int64)
@@ -135,7 +150,7 @@ class Pseudonymiser:
             state = self.prepared.copy()
             state.update(f"{bsn:09d}".encode("ascii"))
             hexes.append(state.hexdigest())
-        position = np.searchsorted(self.bsns, new_bsns)  # new_bsns is sorted (setdiff1d)
+        position = np.searchsorted(self.bsns, new_bsns)  # new_bsns is sorted
         self.bsns = np.insert(self.bsns, position, new_bsns)
         self.pseudonyms = np.insert(self.pseudonyms, position, np.array(hexes, dtype="S64"))
 
@@ -530,8 +545,11 @@ class FirstSeen:
     def first_lines(self, hashes: np.ndarray, lines: np.ndarray, repeats_in_chunk: np.ndarray | None = None) -> np.ndarray:
         """First line of every hash, counting earlier chunks and this one (lines ascending). When
         `repeats_in_chunk` is given, only those rows are looked for among earlier rows of this chunk."""
-        _, first_index, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        first = lines[first_index][inverse]
+        order = np.argsort(hashes, kind="stable")  # equal hashes stay in line order
+        starts = _group_starts(hashes[order])
+        group_first_line = lines[order][starts]
+        first = np.empty_like(lines)
+        first[order] = group_first_line[np.cumsum(starts) - 1]
         if repeats_in_chunk is not None:
             first = np.where(repeats_in_chunk, first, lines)
         if len(self.hashes):

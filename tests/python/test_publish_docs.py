@@ -1,6 +1,7 @@
-"""The SQL examples of docs/analysts.md run: the `published` and `parquet` ones on a
-published file (the fixture of published_fixture.py), the `warehouse` ones on the
-warehouse the shared pipeline fixture builds. Each example's first line says which."""
+"""The SQL examples of docs/analysts.md (and those in README.md marked the same way)
+run: the `published` and `parquet` ones on a published file (the fixture of
+published_fixture.py), the `warehouse` ones on the warehouse the shared pipeline
+fixture builds. Each example's first line says which."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from llo.settings import PROJECT_DIR, Paths
 from published_fixture import make_warehouse, write_run_results
 
 GUIDE = PROJECT_DIR / "docs" / "analysts.md"
+README = PROJECT_DIR / "README.md"
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.DOTALL)
 
 
 def examples(kind: str) -> list[str]:
-    blocks = SQL_BLOCK.findall(GUIDE.read_text(encoding="utf-8"))
+    blocks = [block for document in (GUIDE, README) for block in SQL_BLOCK.findall(document.read_text(encoding="utf-8"))]
     return [block for block in blocks if block.startswith(f"-- {kind}:")]
 
 

@@ -1,7 +1,8 @@
 -- Peildata are the quarter ends up to the as-of date: a stock at a later
 -- peildatum is not known yet. Candidates are the persons with a region
 -- residence period active at a peildatum; person_state_at applies the rest of
--- the werkdefinitie and computes every column.
+-- the werkdefinitie (population_only keeps the members) and computes every
+-- column.
 with
 
 periods as (
@@ -37,7 +38,7 @@ residents_at_peildata as (
 
 states as (
 
-    {{ person_state_at('residents_at_peildata') }}
+    {{ person_state_at('residents_at_peildata', population_only=true) }}
 
 ),
 
@@ -62,7 +63,6 @@ final as (
         has_informal_12m,
         works_in_growth_sector
     from states
-    where in_population
 
 )
 
