@@ -220,6 +220,14 @@ def _dutch_number(value: float, decimals: int) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def _plain_number(value: object) -> str:
+    """A numerator or denominator as text: empty when there is none (counts, suppressed cells)."""
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    return _dutch_number(number, 0 if number.is_integer() else 2)
+
+
 def format_value(value: object, unit: str, is_suppressed: bool, min_cell_size: int) -> str:
     """How a cell reads on screen; a suppressed cell reads '< 10'."""
     if is_suppressed:
@@ -257,8 +265,8 @@ def display_indicators(rows: pd.DataFrame, min_cell_size: int, municipality_name
                 format_value(value, unit, bool(suppressed), min_cell_size)
                 for value, unit, suppressed in zip(rows["value"], rows["unit"], rows["is_suppressed"])
             ],
-            "Teller": rows["numerator"],
-            "Noemer": rows["denominator"],
+            "Teller": rows["numerator"].map(_plain_number),
+            "Noemer": rows["denominator"].map(_plain_number),
             "Uitsplitsing": rows["breakdown"].map(lambda code: BREAKDOWN_LABELS.get(code, code)),
             "Waarde uitsplitsing": rows["breakdown_value"],
             "Periode": rows["period"] + rows["is_complete"].map({True: "", False: " (onvolledig)"}).fillna(""),

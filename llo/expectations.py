@@ -22,7 +22,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from llo.contract import Column, FileKind
+from llo.contract import KINDS, Column, FileKind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 BSN_MASK = "<bsn>"
 TEXT_SUFFIX = "__text"
+# Files of one kind and month are validated together; this column says which file a row is from.
+FILE_NUMBER = "_file"
 # Types whose parsed value can be null while text was delivered: the value did not parse.
 PARSED_TYPES = {"date": "date_invalid", "int": "number_invalid", "decimal": "number_invalid",
                 "bool": "bool_invalid", "gemeente": "code_unknown", "quarter": "date_invalid"}
@@ -103,12 +105,9 @@ def suite_expectations(file_kind: FileKind) -> list[Expectation]:
         expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing",
             meta=_meta("date_order", end) | {"start_column": start}))
-    if len(file_kind.unique) == 1:
-        expectations.append(gxe.ExpectColumnValuesToBeUnique(
-            column=file_kind.unique[0], meta=_meta("id_not_unique", file_kind.unique[0])))
-    elif file_kind.unique:
+    if file_kind.unique:  # unique within a file
         expectations.append(gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=list(file_kind.unique), meta=_meta("id_not_unique", file_kind.unique[0])))
+            column_list=[FILE_NUMBER, *file_kind.unique], meta=_meta("id_not_unique", file_kind.unique[0])))
     for column, _other_kind, _other_column in file_kind.references:
         expectations.append(gxe.ExpectColumnValuesToBeInSet(
             column=column, value_set={"$PARAMETER": reference_parameter(column)},
@@ -188,6 +187,27 @@ class SuiteRunner:
                 lines = [int(line) for line in outcome.result.get("unexpected_index_list") or []]
                 found.append(Unexpected(config.meta["check"], config.meta["column"], lines, dict(config.meta)))
         return found
+
+    def take_results(self) -> list[tuple[tuple, str]]:
+        """The validation results kept so far, serialized (for the Data Docs built in another process),
+        and forgotten here."""
+        store = self.context.validation_results_store
+        taken = []
+        for key in store.list_keys():
+            taken.append((key.to_tuple(), store.serialize(store.get(key))))
+            store.remove_key(key)
+        return taken
+
+    def add_results(self, results: list[tuple[tuple, str]]) -> None:
+        """Validation results taken from other SuiteRunners, with the suites they were validated against."""
+        from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+        store = self.context.validation_results_store
+        for key, serialized in results:
+            identifier = ValidationResultIdentifier.from_tuple(key)
+            self.definition(KINDS[identifier.expectation_suite_identifier.name])
+            store.set(identifier, store.deserialize(serialized))
+        self.validated_chunks += len(results)
 
     def write_data_docs(self) -> Path:
         """Render the Data Docs of this run's validations (replacing those of an earlier run)."""

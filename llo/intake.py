@@ -9,7 +9,7 @@ the manifest), following delivery-contract sections 2 and 5:
    (a missing required column rejects the whole file);
 3. read the records in chunks of CHUNK_ROWS; per chunk: find exact duplicate
    lines and lines with the wrong number of fields, parse every value by its
-   contract type, check the bsn (format, elfproef), validate the parsed chunk
+   contract type and check the bsn (llo.intake_parse), validate the parsed rows
    with the kind's Great Expectations suite (llo.expectations), and give every
    failing line one quarantine reason: its first failing check in
    llo.contract.ROW_CHECKS order;
@@ -18,15 +18,20 @@ the manifest), following delivery-contract sections 2 and 5:
    restricted quarantine folder, and without it (bsn masked) to _meta.
 
 rows read = rows accepted + rows quarantined, for every file.
+
+A Great Expectations run has a fixed cost of about a fifth of a second, so the
+files of one kind and delivery month (e.g. the 14 municipalities' trajecten) are
+validated together, CHUNK_ROWS rows per run; and those groups are spread over
+WORKERS processes.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import hmac
 import io
+import multiprocessing
 import os
 import re
 import secrets
@@ -34,9 +39,9 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
-from itertools import chain, islice
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -49,12 +54,17 @@ from llo.contract import (
     FILE_KINDS, FILE_REJECTION, FILE_WARNINGS, KINDS, METADATA_COLUMNS, ROW_CHECKS, Column, FileKind,
     intake_column_name, intake_schema,
 )
-from llo.expectations import BSN_MASK, PARSED_TYPES, reference_parameter, text_column
+from llo.expectations import BSN_MASK, FILE_NUMBER, PARSED_TYPES, reference_parameter, text_column
+from llo.intake_parse import (
+    PARSERS, Batch, RecordReader, Scan, check_bsn, choose_delimiter, elfproef, open_text, scan_bytes, trimmed_or_null,
+)
+
+__all__ = ["elfproef", "pseudonym", "pseudonym_key", "run_intake", "IntakeResult", "ManifestRow"]
 
 CHUNK_ROWS = 100_000
-ELFPROEF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
+# Worker processes; 2 uses both cores of the reference machine. LLO_INTAKE_WORKERS overrides (1 = no subprocess).
+WORKERS = int(os.environ.get("LLO_INTAKE_WORKERS", "2"))
 CHECK_RANK = {check: rank for rank, check in enumerate(ROW_CHECKS)}
-FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date outside these years is a typo, not a date of the monitor
 
 STATUS_ACCEPTED = "ACCEPTED"  # taken in; some rows may be quarantined
 STATUS_REJECTED = "REJECTED"  # nothing taken in: not a contract file, no header, or a required column missing
@@ -64,24 +74,9 @@ ARROW_TYPES = {
     "varchar": pa.string(), "date": pa.date32(), "integer": pa.int32(), "double": pa.float64(),
     "boolean": pa.bool_(), "timestamp": pa.timestamp("us"),
 }
-BOOLEAN_WORDS = {"j": True, "ja": True, "1": True, "true": True, "n": False, "nee": False, "0": False, "false": False}
 
 
 # --- the two rules other code and tests call directly ------------------------------------------
-
-
-def elfproef_mask(bsn9: list[str]) -> np.ndarray:
-    """Elfproef of 9-digit strings: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, and not all zeros."""
-    if not bsn9:
-        return np.zeros(0, dtype=bool)
-    digits = np.frombuffer("".join(bsn9).encode("ascii"), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - 48
-    return ((digits @ ELFPROEF_WEIGHTS) % 11 == 0) & digits.any(axis=1)
-
-
-def elfproef(bsn: str) -> bool:
-    """True when `bsn` (1-9 digits, left-padded with zeros to 9) passes the elfproef."""
-    bsn = bsn.strip()
-    return bool(re.fullmatch(r"[0-9]{1,9}", bsn)) and bool(elfproef_mask([bsn.zfill(9)])[0])
 
 
 def pseudonym(bsn9: str, key: bytes) -> str:
@@ -254,37 +249,7 @@ def find_landing_files(landing: Path) -> list[LandingFile]:
         item.supplier or "", item.path))
 
 
-# --- bytes: hash, encoding, archive ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scan:
-    sha256: str
-    size: int
-    is_utf8: bool
-    has_bom: bool
-
-
-def scan_bytes(path: Path) -> Scan:
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, size, first = True, 0, b""
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            first = first or block[:3]
-            digest.update(block)
-            size += len(block)
-            if is_utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-    if is_utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            is_utf8 = False
-    return Scan(digest.hexdigest(), size, is_utf8, first == codecs.BOM_UTF8)
+# --- archive ---------------------------------------------------------------------------------------
 
 
 def _restricted_dir(path: Path) -> Path:
@@ -312,203 +277,6 @@ def archive_file(source: Path, relative: str, sha256: str, archive_dir: Path) ->
         partial.replace(target)
         target.with_name(target.name + ".sha256").write_text(f"{sha256}  {target.name}\n", encoding="ascii")
     return target
-
-
-def open_text(path: Path, scan: Scan) -> io.TextIOWrapper:
-    if scan.is_utf8:
-        return open(path, encoding="utf-8-sig", newline="")
-    return open(path, encoding="cp1252", errors="replace", newline="")
-
-
-def choose_delimiter(header_line: str) -> str:
-    """`;` per contract; a header that only splits on `,` is read comma-delimited (with a warning)."""
-    return "," if ";" not in header_line and "," in header_line else ";"
-
-
-# --- text: records with line numbers and raw text ----------------------------------------------
-
-
-@dataclass
-class Batch:
-    """Consecutive records of a file (blank lines skipped)."""
-
-    lines: np.ndarray  # line on which each record starts (the header is line 1)
-    raw: list[str]  # the record's text as delivered, without its line break
-    fields: pa.ListArray  # the record's fields, untrimmed
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
-class RecordReader:
-    """Reads records batch by batch. A batch without a quote is split on the delimiter in pyarrow (the
-    common case, fast); a batch holding a quote goes through the csv module, where a quoted field may
-    span lines and hold the delimiter."""
-
-    def __init__(self, handle: io.TextIOBase, delimiter: str) -> None:
-        self.handle = handle
-        self.delimiter = delimiter
-        self.lines_read = 0
-        self.blank = f"{delimiter} \t\r\n"
-
-    def header(self) -> list[str] | None:
-        """The fields of the first non-blank record; None for an empty file."""
-        while batch := self.batch(1):
-            if len(batch):
-                return batch.fields[0].as_py()
-        return None
-
-    def batch(self, size: int) -> Batch | None:
-        block = list(islice(self.handle, size))
-        if not block:
-            return None
-        if any('"' in line for line in block):
-            return self._quoted(block)
-        first_line = self.lines_read + 1
-        self.lines_read += len(block)
-        raw = [line.rstrip("\r\n") for line in block]
-        lines = np.arange(first_line, first_line + len(block), dtype=np.int64)
-        if any(not text.strip(self.blank) for text in raw):
-            kept = [index for index, text in enumerate(raw) if text.strip(self.blank)]
-            raw, lines = [raw[index] for index in kept], lines[kept]
-        return Batch(lines, raw, pc.split_pattern(pa.array(raw, pa.string()), self.delimiter))
-
-    def _quoted(self, block: list[str]) -> Batch:
-        consumed: list[str] = []
-        remaining = len(block)
-
-        def source() -> Iterator[str]:
-            nonlocal remaining
-            for line in chain(block, self.handle):  # a record may continue after the block
-                remaining -= 1
-                consumed.append(line)
-                yield line
-
-        lines, raws, records = [], [], []
-        reader = csv.reader(source(), delimiter=self.delimiter)
-        start = self.lines_read
-        for values in reader:
-            first_line = start + reader.line_num - len(consumed) + 1
-            raw = "".join(consumed).rstrip("\r\n")
-            consumed.clear()
-            if "".join(values).strip():
-                lines.append(first_line)
-                raws.append(raw)
-                records.append(values)
-            if remaining <= 0:
-                break
-        self.lines_read = start + reader.line_num
-        return Batch(np.array(lines, dtype=np.int64), raws, pa.array(records, pa.list_(pa.string())))
-
-
-# --- parsing values by contract type (pyarrow, vectorised) -------------------------------------
-
-
-def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
-    """Whole-value regular expression match; null gives False."""
-    return pc.fill_null(pc.match_substring_regex(texts, f"^(?:{pattern})$"), False).to_numpy(zero_copy_only=False)
-
-
-def _null_where(values: pa.Array, invalid: np.ndarray) -> pa.Array:
-    return pc.if_else(pa.array(invalid), pa.scalar(None, values.type), values)
-
-
-def trimmed_or_null(values: pa.Array) -> pa.Array:
-    """Delivered text with surrounding whitespace trimmed; an empty value is null."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
-def _regex_parts(texts: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, pa.Array]]:
-    """Named groups of a whole-value match; (matched, {group: text, null where not matched})."""
-    parts = pc.extract_regex(texts, pattern)
-    matched = pc.fill_null(parts.is_valid(), False)
-    names = [parts.type.field(index).name for index in range(parts.type.num_fields)]
-    groups = {name: pc.if_else(matched, pc.struct_field(parts, name), pa.scalar(None, pa.string())) for name in names}
-    return matched.to_numpy(zero_copy_only=False), groups
-
-
-def parse_dates(texts: pa.Array) -> pa.Array:
-    """dd-mm-jjjj (canonical) or jjjj-mm-dd; anything else, an impossible date (31-02-2024) or a year
-    outside FIRST_YEAR..LAST_YEAR gives null."""
-    dutch, dmy = _regex_parts(texts, r"^(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})$")
-    iso, ymd = _regex_parts(texts, r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$")
-
-    def number(name: str) -> np.ndarray:
-        text = pc.coalesce(dmy[name], ymd[name], pa.scalar("0"))
-        return pc.cast(text, pa.int64()).to_numpy()
-
-    year, month, day = number("y"), number("m"), number("d")
-    valid = (dutch | iso) & (year >= FIRST_YEAR) & (year <= LAST_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
-    first_of_month = ((year - 1970) * 12 + month.clip(1, 12) - 1).astype("datetime64[M]").astype("datetime64[D]")
-    days_in_month = ((first_of_month.astype("datetime64[M]") + 1).astype("datetime64[D]") - first_of_month).astype(np.int64)
-    valid &= day <= days_in_month
-    dates = first_of_month + (day.clip(1, None) - 1).astype("timedelta64[D]")
-    return pa.array(dates, type=pa.date32(), mask=~valid)
-
-
-def parse_numbers(texts: pa.Array, whole: bool) -> pa.Array:
-    """`12,5` or `12.5` (no thousands separators); for int columns whole numbers of at most 9 digits
-    (the intake writes them as 32-bit integers). Anything else gives null."""
-    pattern = r"[+-]?[0-9]{1,9}" if whole else r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)"
-    valid = _matches(texts, pattern)
-    cleaned = pc.replace_substring(_null_where(texts, ~valid), ",", ".")
-    return pc.cast(cleaned, pa.float64())
-
-
-def parse_booleans(texts: pa.Array) -> pa.Array:
-    words = pa.array(list(BOOLEAN_WORDS))
-    position = pc.index_in(pc.utf8_lower(texts), value_set=words)
-    return pc.take(pa.array(list(BOOLEAN_WORDS.values()), pa.bool_()), position)
-
-
-def parse_municipalities(texts: pa.Array) -> pa.Array:
-    """GM0014, 0014 or 14 -> GM0014 (a merged municipality's code is kept; staging maps it)."""
-    _, parts = _regex_parts(pc.utf8_upper(texts), r"^(?:GM)?(?P<n>[0-9]{1,4})$")
-    return pc.binary_join_element_wise(pa.scalar("GM"), pc.utf8_lpad(parts["n"], 4, "0"), "")
-
-
-def parse_quarters(texts: pa.Array) -> pa.Array:
-    """2025-Q3 or 2025K3 -> 2025-Q3."""
-    _, parts = _regex_parts(pc.utf8_upper(texts), r"^(?P<y>[0-9]{4})\s*-?\s*[QK](?P<q>[1-4])$")
-    return pc.binary_join_element_wise(parts["y"], parts["q"], "-Q")
-
-
-def parse_codes(texts: pa.Array) -> pa.Array:
-    """'|'-separated codes: upper case, no spaces around the separators."""
-    return pc.replace_substring_regex(pc.utf8_upper(texts), r"\s*\|\s*", "|")
-
-
-PARSERS = {
-    "date": parse_dates,
-    "int": lambda texts: parse_numbers(texts, whole=True),
-    "decimal": lambda texts: parse_numbers(texts, whole=False),
-    "bool": parse_booleans,
-    "gemeente": parse_municipalities,
-    "quarter": parse_quarters,
-    "code": pc.utf8_upper,
-    "codes": parse_codes,
-    "text": lambda texts: texts,
-}
-
-
-@dataclass
-class BsnCheck:
-    bsn9: pa.Array  # zero-padded 9-digit bsn; null when empty or failing
-    failure: list[str | None]  # bsn_format / bsn_elfproef / None per row
-    padded: int  # values with fewer than 9 digits that were left-padded
-
-
-def check_bsn(texts: pa.Array) -> BsnCheck:
-    """Contract section 2: 1-9 digits, left-padded with zeros to 9, then the elfproef."""
-    given = texts.is_valid().to_numpy(zero_copy_only=False)
-    digits_only = _matches(texts, r"[0-9]{1,9}")
-    padded = pc.utf8_lpad(_null_where(texts, ~digits_only), 9, "0")
-    passes = np.zeros(len(texts), dtype=bool)
-    passes[digits_only] = elfproef_mask(pc.filter(padded, pa.array(digits_only)).to_pylist())
-    failure = np.where(given & ~digits_only, "bsn_format", np.where(digits_only & ~passes, "bsn_elfproef", ""))
-    short = digits_only & (pc.fill_null(pc.utf8_length(texts), 9).to_numpy(zero_copy_only=False) < 9)
-    return BsnCheck(_null_where(padded, ~passes), [code or None for code in failure.tolist()], int(short.sum()))
 
 
 # --- one delivery file -------------------------------------------------------------------------
@@ -547,9 +315,8 @@ class FirstSeen:
         `repeats_in_chunk` is given, only those rows are looked for among earlier rows of this chunk."""
         order = np.argsort(hashes, kind="stable")  # equal hashes stay in line order
         starts = _group_starts(hashes[order])
-        group_first_line = lines[order][starts]
         first = np.empty_like(lines)
-        first[order] = group_first_line[np.cumsum(starts) - 1]
+        first[order] = lines[order][starts][np.cumsum(starts) - 1]
         if repeats_in_chunk is not None:
             first = np.where(repeats_in_chunk, first, lines)
         if len(self.hashes):
@@ -565,8 +332,8 @@ class FirstSeen:
 
 
 def _hash_texts(values: list[str]) -> np.ndarray:
-    """64-bit hashes of texts. Python's own string hash: fast, and stable within the process, which is all
-    the state of one file needs."""
+    """64-bit hashes of texts. Python's own string hash: fast, and stable within the process, which is
+    all the state of one file needs."""
     return np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
 
 
@@ -598,7 +365,7 @@ def describe_failure(check: str, column: Column | None, value: str | None, detai
     if check == "date_invalid" and column.type == "quarter":
         return f"{name} {_quoted(value)} is not a quarter (expected e.g. 2025-Q3 or 2025K3)"
     if check == "date_invalid":
-        return f"{name} {_quoted(value)} is not a date (expected dd-mm-jjjj or jjjj-mm-dd, year {FIRST_YEAR}-{LAST_YEAR})"
+        return f"{name} {_quoted(value)} is not a date (expected dd-mm-jjjj or jjjj-mm-dd, year 1900-2100)"
     if check == "number_invalid" and column.type == "int":
         return f"{name} {_quoted(value)} is not a whole number (at most 9 digits)"
     if check == "number_invalid":
@@ -629,7 +396,7 @@ def describe_failure(check: str, column: Column | None, value: str | None, detai
 
 @dataclass
 class ParsedChunk:
-    """The candidate lines of a chunk (not duplicate, right field count), parsed."""
+    """The candidate lines of a chunk (not a duplicate, the right number of fields), parsed."""
 
     lines: np.ndarray
     texts: dict[str, pa.Array]  # trimmed text per contract column, null when empty
@@ -637,61 +404,63 @@ class ParsedChunk:
     bsn_failures: dict[str, list[str | None]]  # per bsn column
 
 
-class FileIntake:
-    """Takes in one version of one delivery file: read, parse, validate, quarantine, write."""
+@dataclass
+class PendingChunk:
+    """A chunk of a file, read and parsed, waiting for its Great Expectations run."""
 
-    def __init__(self, run: IntakeRun, landing_file: LandingFile, archived: Path, scan: Scan) -> None:
-        self.run = run
-        self.landing_file = landing_file
-        self.file_kind: FileKind = landing_file.file_kind
-        self.archived = archived
-        self.scan = scan
+    batch: Batch
+    parsed: ParsedChunk
+    failures: dict[int, Failure]  # found while reading: duplicate_row and field_count
+
+
+class FileIntake:
+    """Takes in one version of one delivery file: start (header), chunks (read and parse), finish_chunk
+    (after validation: quarantine and write), finish (the manifest row)."""
+
+    def __init__(self, worker: Worker, item: GroupItem, references: dict[str, Reference]) -> None:
+        self.worker = worker
+        self.landing_file = item.landing_file
+        self.file_kind: FileKind = item.landing_file.file_kind
+        self.number = item.number
+        self.archived = worker.data_dir / item.row.archive_path
+        self.scan = item.scan
+        self.references = references
         self.warnings: dict[str, str] = {}
         self.extra_columns: list[str] = []
-        self.rows_read = 0
-        self.rows_accepted = 0
-        self.bsn_padded = 0
+        self.rows_read = self.rows_accepted = self.bsn_padded = 0
         self.failures: list[Failure] = []
         self.seen_lines = FirstSeen()
         self.claimed_keys = FirstSeen()
-        self.references = {
-            column: run.reference(landing_file, other_kind, other_column)
-            for column, other_kind, other_column in self.file_kind.references
-        }
         self.column_order = {column.name: position for position, column in enumerate(self.file_kind.columns)}
+        self.handle: io.TextIOWrapper | None = None
+        self.sink: ParquetSink | None = None
+        self.quarantine = RawQuarantine(worker, self)
 
-    def take_in(self, row: ManifestRow) -> None:
-        """Reads the file and fills in its manifest row."""
+    def start(self, row: ManifestRow) -> bool:
+        """Opens the file and matches its header; False (and the file done) when it is rejected whole."""
         if self.scan.has_bom:
             self.warnings["bom"] = FILE_WARNINGS["bom"]
         if not self.scan.is_utf8:
             self.warnings["windows_1252"] = FILE_WARNINGS["windows_1252"]
-        with open_text(self.archived, self.scan) as handle:
-            delimiter = choose_delimiter(handle.readline())
-            handle.seek(0)
-            if delimiter == ",":
-                self.warnings["comma_delimiter"] = FILE_WARNINGS["comma_delimiter"]
-            reader = RecordReader(handle, delimiter)
-            try:
-                header = reader.header()
-                if header is None:
-                    raise FileRejected(f"{self.landing_file.path}: the file is empty; expected a header line "
-                                       f"{';'.join(self.file_kind.column_names)}", None)
-                positions = self.match_header(header)
-            except FileRejected as rejection:
-                row.status, row.message = STATUS_REJECTED, rejection.message
-                self.reject_all(reader, rejection)
-            else:
-                self.read_chunks(reader, positions, width=len(header))
-        if self.bsn_padded:
-            self.warnings["bsn_padded"] = f"{FILE_WARNINGS['bsn_padded']} ({self.bsn_padded} rows)"
-        row.encoding = "utf-8" if self.scan.is_utf8 else "windows-1252"
-        row.delimiter = delimiter
-        row.rows_read, row.rows_accepted, row.rows_quarantined = self.rows_read, self.rows_accepted, len(self.failures)
-        row.bsn_padded_rows = self.bsn_padded
-        row.extra_columns = ";".join(self.extra_columns) or None
-        row.warning_codes = "|".join(self.warnings) or None
-        row.warnings = "; ".join(f"{code}: {text}" for code, text in self.warnings.items()) or None
+        self.handle = open_text(self.archived, self.scan)
+        row.delimiter = choose_delimiter(self.handle.readline())
+        self.handle.seek(0)
+        if row.delimiter == ",":
+            self.warnings["comma_delimiter"] = FILE_WARNINGS["comma_delimiter"]
+        self.reader = RecordReader(self.handle, row.delimiter)
+        try:
+            header = self.reader.header()
+            if header is None:
+                raise FileRejected(f"{self.landing_file.path}: the file is empty; expected a header line "
+                                   f"{';'.join(self.file_kind.column_names)}", None)
+            self.positions = self.match_header(header)
+        except FileRejected as rejection:
+            row.status, row.message = STATUS_REJECTED, rejection.message
+            self.reject_all(rejection)
+            return False
+        self.width = len(header)
+        self.sink = ParquetSink(self.worker, self)
+        return True
 
     def match_header(self, names: list[str]) -> dict[str, int]:
         """Position of every contract column in a record; header names are case-insensitive."""
@@ -712,57 +481,49 @@ class FileIntake:
             self.warnings["extra_columns"] = f"{FILE_WARNINGS['extra_columns']}: {', '.join(self.extra_columns)}"
         return positions
 
-    def reject_all(self, reader: RecordReader, rejection: FileRejected) -> None:
+    def reject_all(self, rejection: FileRejected) -> None:
         """Nothing of a rejected file goes in: every line goes to the quarantine with the file's reason."""
-        with self.run.raw_quarantine(self) as quarantine:
-            while batch := reader.batch(CHUNK_ROWS):
-                rejected = [Failure(line, FILE_REJECTION, rejection.column, None, rejection.message)
-                            for line in batch.lines.tolist()]
-                self.rows_read += len(batch)
-                self.failures += rejected
-                quarantine.write(batch, rejected)
+        while batch := self.reader.batch(CHUNK_ROWS):
+            rejected = [Failure(line, FILE_REJECTION, rejection.column, None, rejection.message)
+                        for line in batch.lines.tolist()]
+            self.rows_read += len(batch)
+            self.failures += rejected
+            self.quarantine.write(batch, rejected)
 
-    def read_chunks(self, reader: RecordReader, positions: dict[str, int], width: int) -> None:
-        with self.run.parquet_sink(self) as sink, self.run.raw_quarantine(self) as quarantine:
-            while batch := reader.batch(CHUNK_ROWS):
-                self.rows_read += len(batch)
-                if self.rows_read > CHUNK_ROWS:
-                    self.run.progress(f"    {self.landing_file.path}: {self.rows_read:,} rows read")
-                failures = self.take_chunk(batch, positions, width, sink)
-                self.failures += failures
-                quarantine.write(batch, failures)
+    def chunks(self) -> Iterator[PendingChunk]:
+        """The file's records, CHUNK_ROWS at a time: reader checks done, values parsed."""
+        while batch := self.reader.batch(CHUNK_ROWS):
+            self.rows_read += len(batch)
+            if self.rows_read > CHUNK_ROWS:
+                self.worker.progress(f"    {self.landing_file.path}: {self.rows_read:,} rows read")
+            yield self.prepare(batch)
 
-    def take_chunk(self, batch: Batch, positions: dict[str, int], width: int, sink: ParquetSink) -> list[Failure]:
-        """Writes the accepted rows of a chunk; returns the failures, in line order."""
+    def prepare(self, batch: Batch) -> PendingChunk:
         lines = batch.lines
         failures: dict[int, Failure] = {}
         first = self.seen_lines.first_lines(_hash_texts(batch.raw), lines)
         for line, first_line in zip(lines[first != lines].tolist(), first[first != lines].tolist()):
             failures[line] = self.failure(line, "duplicate_row", None, None, {"first_line": first_line})
         counts = pc.list_value_length(batch.fields).to_numpy()
-        for index in np.flatnonzero(counts != width).tolist():
+        for index in np.flatnonzero(counts != self.width).tolist():
             line = int(lines[index])
-            surplus = batch.fields[index].as_py()[width:]
-            if line not in failures and not (counts[index] > width and not "".join(surplus).strip()):
-                # Trailing empty fields, as spreadsheets write them, are not an error.
+            surplus = batch.fields[index].as_py()[self.width:]
+            # Trailing empty fields, as spreadsheets write them, are not an error.
+            if line not in failures and not (counts[index] > self.width and not "".join(surplus).strip()):
                 failures[line] = self.failure(line, "field_count", None, None,
-                                              {"found": int(counts[index]), "expected": width})
+                                              {"found": int(counts[index]), "expected": self.width})
         candidates = np.array([line not in failures for line in lines.tolist()], dtype=bool)
-        parsed = self.parse(pc.filter(batch.fields, pa.array(candidates)), lines[candidates], positions)
-        failures.update(self.validate(parsed))
-        accepted = np.array([line not in failures for line in parsed.lines.tolist()], dtype=bool)
-        self.rows_accepted += int(accepted.sum())
-        sink.write(parsed, accepted)
-        return [failures[line] for line in sorted(failures)]
+        parsed = self.parse(pc.filter(batch.fields, pa.array(candidates)), lines[candidates])
+        return PendingChunk(batch, parsed, failures)
 
-    def parse(self, records: pa.ListArray, lines: np.ndarray, positions: dict[str, int]) -> ParsedChunk:
+    def parse(self, records: pa.ListArray, lines: np.ndarray) -> ParsedChunk:
         texts, typed, bsn_failures = {}, {}, {}
         for column in self.file_kind.columns:
-            position = positions.get(column.name)
-            if position is None:
+            position = self.positions.get(column.name)
+            if position is None or not len(records):
                 text = pa.nulls(len(records), pa.string())
             else:
-                text = trimmed_or_null(pc.list_element(records, position) if len(records) else pa.array([], pa.string()))
+                text = trimmed_or_null(pc.list_element(records, position))
             texts[column.name] = text
             if column.type == "bsn":
                 bsn = check_bsn(text)
@@ -772,9 +533,9 @@ class FileIntake:
                 typed[column.name] = PARSERS[column.type](text)
         return ParsedChunk(lines, texts, typed, bsn_failures)
 
-    def gx_frame(self, parsed: ParsedChunk) -> pd.DataFrame:
+    def gx_table(self, parsed: ParsedChunk) -> pa.Table:
         """What Great Expectations validates: the typed values, a `__text` companion for typed columns,
-        bsn masked; indexed by line number."""
+        bsn masked, and the file's number in its group (uniqueness holds per file)."""
         columns = {}
         for column in self.file_kind.columns:
             text = parsed.texts[column.name]
@@ -784,48 +545,41 @@ class FileIntake:
             columns[column.name] = parsed.typed[column.name]
             if column.type in PARSED_TYPES:
                 columns[text_column(column.name)] = text
-        # Text as pandas categoricals: GX validates them about twice as fast as strings.
-        columns = {name: pc.dictionary_encode(values) if pa.types.is_string(values.type) else values
-                   for name, values in columns.items()}
-        frame = pa.table(columns).to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-        frame.index = parsed.lines
-        return frame
+        columns[FILE_NUMBER] = pa.array(np.full(len(parsed.lines), self.number, dtype=np.int32))
+        return pa.table(columns)
 
-    def validate(self, parsed: ParsedChunk) -> dict[int, Failure]:
-        """The first failure (ROW_CHECKS order, then column order) of every failing candidate line."""
-        found: list[tuple[int, str, dict]] = []  # (line, check, details with at least "column")
+    def finish_chunk(self, chunk: PendingChunk, found: list[tuple[int, str, dict]]) -> None:
+        """Given what GX found in the chunk: quarantine the failing lines, write the accepted ones."""
+        parsed = chunk.parsed
         for name, checks in parsed.bsn_failures.items():
             found += [(line, check, {"column": name}) for line, check in zip(parsed.lines.tolist(), checks) if check]
-        if len(parsed.lines):
-            parameters = {reference_parameter(column): sorted(reference.ids)
-                          for column, reference in self.references.items()}
-            # GX keys its Data Docs pages by run name, which may not contain '/'.
-            run_name = f"{self.landing_file.path.replace('/', ' ')} lines {parsed.lines[0]}-{parsed.lines[-1]}"
-            for unexpected in self.run.suites.validate(self.file_kind, self.gx_frame(parsed), run_name, parameters):
-                found += [(line, unexpected.check, unexpected.meta) for line in unexpected.lines]
         found = self.resolve_unique(found, parsed)
         found.sort(key=lambda item: (item[0], CHECK_RANK[item[1]], self.column_order[item[2]["column"]]))
-        failures: dict[int, Failure] = {}
+        failures = chunk.failures
         position = {line: index for index, line in enumerate(parsed.lines.tolist())} if found else {}
         for line, check, details in found:
             if line not in failures:
                 failures[line] = self.describe(line, position[line], check, details, parsed)
-        return failures
+        accepted = np.array([line not in failures for line in parsed.lines.tolist()], dtype=bool)
+        self.rows_accepted += int(accepted.sum())
+        self.sink.write(parsed, accepted)
+        rejected = [failures[line] for line in sorted(failures)]
+        self.failures += rejected
+        self.quarantine.write(chunk.batch, rejected)
 
     def resolve_unique(self, found: list[tuple[int, str, dict]], parsed: ParsedChunk) -> list[tuple[int, str, dict]]:
-        """GX flags every line whose key occurs more than once in the chunk. Among the lines that pass every
-        check before id_not_unique, the first one keeps the key, also across the chunks of a file; the
-        later ones are id_not_unique."""
+        """GX flags every line whose key occurs more than once in the file's part of the run. Among the
+        lines that pass every check before id_not_unique, the first one keeps the key, also across the
+        chunks of a file; the later ones are id_not_unique."""
         if not self.file_kind.unique:
             return found
         rank = CHECK_RANK["id_not_unique"]
         failing_earlier = {line for line, check, _ in found if CHECK_RANK[check] < rank}
         flagged = {line for line, check, _ in found if check == "id_not_unique"}
         resolved = [item for item in found if item[1] != "id_not_unique"]
-        lines = parsed.lines.tolist()
-        eligible = np.array([line not in failing_earlier for line in lines], dtype=bool)
-        keys = pc.binary_join_element_wise(*(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique),
-                                           "|").to_pylist()
+        eligible = np.array([line not in failing_earlier for line in parsed.lines.tolist()], dtype=bool)
+        keys = pc.binary_join_element_wise(
+            *(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique), "|").to_pylist()
         eligible_keys = [key for key, ok in zip(keys, eligible) if ok]
         eligible_lines = parsed.lines[eligible]
         repeats = np.array([line in flagged for line in eligible_lines.tolist()], dtype=bool)
@@ -852,6 +606,65 @@ class FileIntake:
         shown = BSN_MASK if column is not None and column.type == "bsn" and value is not None else value
         return Failure(line, check, column.name if column else None, shown, reason)
 
+    def finish(self, row: ManifestRow) -> list[pa.Table]:
+        """Closes the file, fills in its manifest row; returns its bsn-free quarantine rows."""
+        if self.sink is not None:
+            self.sink.close()
+        self.quarantine.close()
+        self.handle.close()
+        if self.bsn_padded:
+            self.warnings["bsn_padded"] = f"{FILE_WARNINGS['bsn_padded']} ({self.bsn_padded} rows)"
+        row.encoding = "utf-8" if self.scan.is_utf8 else "windows-1252"
+        row.rows_read, row.rows_accepted, row.rows_quarantined = self.rows_read, self.rows_accepted, len(self.failures)
+        row.bsn_padded_rows = self.bsn_padded
+        row.extra_columns = ";".join(self.extra_columns) or None
+        row.warning_codes = "|".join(self.warnings) or None
+        row.warnings = "; ".join(f"{code}: {text}" for code, text in self.warnings.items()) or None
+        return self.quarantine.tables
+
+
+class KindValidator:
+    """Runs a kind's Great Expectations suite over the parsed chunks of the files of one group, CHUNK_ROWS
+    rows per run, and hands each file what was found in its rows."""
+
+    def __init__(self, worker: Worker, file_kind: FileKind, parameters: dict, name: str) -> None:
+        self.worker = worker
+        self.file_kind = file_kind
+        self.parameters = parameters
+        self.name = name
+        self.pending: list[tuple[FileIntake, PendingChunk]] = []
+        self.rows = 0
+        self.runs = 0
+
+    def add(self, file_intake: FileIntake, chunk: PendingChunk) -> None:
+        self.pending.append((file_intake, chunk))
+        self.rows += len(chunk.parsed.lines)
+        if self.rows >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        sizes = np.array([len(chunk.parsed.lines) for _, chunk in self.pending], dtype=np.int64)
+        ends = np.cumsum(sizes)
+        found: list[list[tuple[int, str, dict]]] = [[] for _ in self.pending]
+        if self.rows:
+            table = pa.concat_tables([file_intake.gx_table(chunk.parsed) for file_intake, chunk in self.pending])
+            # Text as pandas categoricals: GX validates them about twice as fast as strings.
+            table = pa.table({name: pc.dictionary_encode(values) if pa.types.is_string(values.type) else values
+                              for name, values in zip(table.column_names, table.columns)})
+            frame = table.to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+            self.runs += 1
+            for unexpected in self.worker.suites.validate(self.file_kind, frame, f"{self.name} part {self.runs}",
+                                                          self.parameters):
+                rows = np.array(unexpected.lines, dtype=np.int64)
+                owner = np.searchsorted(ends, rows, side="right")
+                for index in np.unique(owner).tolist():
+                    chunk = self.pending[index][1]
+                    local = rows[owner == index] - (ends[index] - sizes[index])
+                    found[index] += [(line, unexpected.check, unexpected.meta) for line in chunk.parsed.lines[local].tolist()]
+        for (file_intake, chunk), chunk_found in zip(self.pending, found):
+            file_intake.finish_chunk(chunk, chunk_found)
+        self.pending, self.rows = [], 0
+
 
 # --- writing -----------------------------------------------------------------------------------
 
@@ -864,16 +677,16 @@ class ParquetSink:
     """Accepted rows of one file version, written chunk by chunk to
     intake/<kind>/<supplier>/<yyyy-mm>/data.parquet, which is replaced when the file is complete."""
 
-    def __init__(self, run: IntakeRun, file_intake: FileIntake) -> None:
+    def __init__(self, worker: Worker, file_intake: FileIntake) -> None:
         landing_file = file_intake.landing_file
-        self.run = run
+        self.worker = worker
         self.file_kind = file_intake.file_kind
         self.schema = arrow_schema(self.file_kind)
         self.constants = {
             "_supplier": landing_file.supplier, "_delivery_month": landing_file.delivery_month,
-            "_file_sha256": file_intake.scan.sha256, "_intake_at": run.intake_at,
+            "_file_sha256": file_intake.scan.sha256, "_intake_at": worker.intake_at,
         }
-        self.target = (run.intake_dir / self.file_kind.kind / landing_file.supplier
+        self.target = (worker.intake_dir / self.file_kind.kind / landing_file.supplier
                        / landing_file.delivery_month / "data.parquet")
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.partial = self.target.with_name("data.parquet.partial")
@@ -885,7 +698,7 @@ class ParquetSink:
         for column in self.file_kind.columns:
             values = pc.filter(parsed.typed[column.name], keep)
             if column.type == "bsn":
-                values = self.run.pseudonymise(values)
+                values = self.worker.pseudonymise(values)
             arrays.append(pc.cast(values, self.schema.field(intake_column_name(column)).type))
         rows = int(accepted.sum())
         for name, _type, _description in METADATA_COLUMNS:
@@ -895,33 +708,28 @@ class ParquetSink:
                 arrays.append(pa.array([self.constants[name]] * rows, type=self.schema.field(name).type))
         self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
-    def __enter__(self) -> ParquetSink:
-        return self
-
-    def __exit__(self, error_type, error, traceback) -> None:
+    def close(self) -> None:
         self.writer.close()
-        if error_type is None:
-            self.partial.replace(self.target)
-        else:
-            self.partial.unlink(missing_ok=True)
+        self.partial.replace(self.target)
 
 
 class RawQuarantine:
     """Rejected lines of one file version: with their raw text in the restricted quarantine folder
-    (<file>.rejected.csv, for the supplier), and bsn-free for _meta/quarantine.parquet."""
+    (<file>.rejected.csv, for the supplier), and bsn-free as rows for _meta/quarantine.parquet."""
 
-    def __init__(self, run: IntakeRun, file_intake: FileIntake) -> None:
-        self.run = run
+    def __init__(self, worker: Worker, file_intake: FileIntake) -> None:
+        self.worker = worker
         self.file_intake = file_intake
-        relative = file_intake.archived.relative_to(run.archive_dir)
-        self.target = _restricted_dir((run.quarantine_dir / relative).parent) / f"{relative.stem}.rejected.csv"
+        relative = file_intake.archived.relative_to(worker.archive_dir)
+        self.target = (worker.quarantine_dir / relative).parent / f"{relative.stem}.rejected.csv"
         self.handle: io.TextIOWrapper | None = None
-        self.writer = None
+        self.tables: list[pa.Table] = []
 
     def write(self, batch: Batch, failures: list[Failure]) -> None:
         if not failures:
             return
         if self.handle is None:
+            _restricted_dir(self.target.parent)
             self.handle = open(self.target, "w", encoding="utf-8", newline="")
             self.writer = csv.writer(self.handle, delimiter=";")
             self.writer.writerow(["line_number", "check_code", "column_name", "reason", "raw_line"])
@@ -929,7 +737,7 @@ class RawQuarantine:
         self.writer.writerows([failure.line, failure.check, failure.column or "", failure.reason, raw[failure.line]]
                               for failure in failures)
         landing_file, count = self.file_intake.landing_file, len(failures)
-        self.run.new_quarantine.append(pa.Table.from_pydict({
+        self.tables.append(pa.Table.from_pydict({
             "file_path": [landing_file.path] * count,
             "file_sha256": [self.file_intake.scan.sha256] * count,
             "file_kind": [self.file_intake.file_kind.kind] * count,
@@ -941,15 +749,96 @@ class RawQuarantine:
             "column_name": [failure.column for failure in failures],
             "delivered_value": [failure.value for failure in failures],
             "reason": [failure.reason for failure in failures],
-            "intake_at": [self.run.intake_at] * count,
+            "intake_at": [self.worker.intake_at] * count,
         }, schema=QUARANTINE_SCHEMA))
 
-    def __enter__(self) -> RawQuarantine:
-        return self
-
-    def __exit__(self, error_type, error, traceback) -> None:
+    def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+# --- groups of files, taken in by a worker -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupItem:
+    number: int  # position among the files of the group
+    position: int  # position among the new files of the run, for progress messages
+    landing_file: LandingFile
+    scan: Scan
+    row: ManifestRow  # prepared by the run: path, sha256, size, archive path, duplicate_of
+
+
+@dataclass(frozen=True)
+class Group:
+    """The new files of one kind and delivery month, validated together."""
+
+    file_kind: FileKind
+    delivery_month: str
+    items: list[GroupItem]
+    references: dict[str, Reference]
+    total: int  # new files in the run, for progress messages
+
+
+@dataclass
+class GroupResult:
+    rows: list[ManifestRow]
+    quarantine: list[pa.Table]
+    data_docs: list[tuple[tuple, str]]  # serialized GX validation results, for the run's Data Docs
+
+
+class Worker:
+    """What taking in files needs, once per process: where to write, the pseudonymiser (with its cache)
+    and the GX suites."""
+
+    def __init__(self, data_dir: Path, intake_at: datetime, key: bytes) -> None:
+        self.data_dir = data_dir
+        self.intake_dir = data_dir / "intake"
+        self.archive_dir = data_dir / "archive"
+        self.quarantine_dir = data_dir / "quarantine"
+        self.intake_at = intake_at
+        self.pseudonymise = Pseudonymiser(key)
+        self._suites = None
+
+    @property
+    def suites(self):
+        if self._suites is None:
+            from llo.expectations import SuiteRunner  # importing GX takes seconds: only when there is work
+
+            self._suites = SuiteRunner(docs_dir=self.data_dir / "gx")
+        return self._suites
+
+    def progress(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def take_in(self, group: Group) -> GroupResult:
+        name = f"{group.file_kind.kind} {group.delivery_month}"
+        parameters = {reference_parameter(column): sorted(reference.ids) for column, reference in group.references.items()}
+        validator = KindValidator(self, group.file_kind, parameters, name)
+        started = []
+        for item in group.items:
+            self.progress(f"[{item.position}/{group.total}] {item.landing_file.path}")
+            file_intake = FileIntake(self, item, group.references)
+            if file_intake.start(item.row):
+                for chunk in file_intake.chunks():
+                    validator.add(file_intake, chunk)
+            started.append(file_intake)
+        validator.flush()
+        quarantine = [table for file_intake, item in zip(started, group.items) for table in file_intake.finish(item.row)]
+        data_docs = self._suites.take_results() if self._suites is not None else []
+        return GroupResult([item.row for item in group.items], quarantine, data_docs)
+
+
+_process_worker: Worker | None = None  # the Worker of a pool process (set by its initializer)
+
+
+def _start_process_worker(data_dir: Path, intake_at: datetime, key: bytes) -> None:
+    global _process_worker
+    _process_worker = Worker(data_dir, intake_at, key)
+
+
+def _take_in_process(group: Group) -> GroupResult:
+    return _process_worker.take_in(group)
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -971,37 +860,30 @@ class IntakeRun:
         self.intake_dir = data_dir / "intake"
         self.meta_dir = self.intake_dir / "_meta"
         self.archive_dir = data_dir / "archive"
-        self.quarantine_dir = data_dir / "quarantine"
-        for restricted in (self.archive_dir, self.quarantine_dir):
+        for restricted in (self.archive_dir, data_dir / "quarantine"):
             _restricted_dir(restricted).chmod(0o700)
         self.intake_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         self.manifest = read_manifest(self.meta_dir / "manifest.parquet")
         self.new_quarantine: list[pa.Table] = []
-        self._pseudonymiser: Pseudonymiser | None = None
-        self._suites = None
+        self.data_docs: list[tuple[tuple, str]] = []
         self._reference_ids: dict[tuple[str, str], frozenset[str]] = {}
 
-    @property
-    def suites(self):
-        if self._suites is None:
-            from llo.expectations import SuiteRunner  # importing GX takes seconds: only when there is work
-
-            self._suites = SuiteRunner(docs_dir=self.data_dir / "gx")
-        return self._suites
-
-    def pseudonymise(self, bsn9: pa.Array) -> pa.Array:
-        if self._pseudonymiser is None:
-            self._pseudonymiser = Pseudonymiser(pseudonym_key(self.data_dir))
-        return self._pseudonymiser(bsn9)
-
-    def progress(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    def parquet_sink(self, file_intake: FileIntake) -> ParquetSink:
-        return ParquetSink(self, file_intake)
-
-    def raw_quarantine(self, file_intake: FileIntake) -> RawQuarantine:
-        return RawQuarantine(self, file_intake)
+    def archive(self, landing_file: LandingFile, scan: Scan, earlier: list[ManifestRow]) -> ManifestRow:
+        """Archives a new file and prepares its manifest row."""
+        archived = archive_file(self.landing / landing_file.path, landing_file.path, scan.sha256, self.archive_dir)
+        file_kind = landing_file.file_kind
+        row = ManifestRow(
+            file_path=landing_file.path, file_sha256=scan.sha256,
+            file_kind=file_kind.kind if file_kind else None, source_name=file_kind.source if file_kind else None,
+            supplier_code=landing_file.supplier, delivery_month=landing_file.delivery_month,
+            status=STATUS_ACCEPTED, size_bytes=scan.size,
+            duplicate_of=next((other.file_path for other in earlier
+                               if other.file_sha256 == scan.sha256 and other.file_path != landing_file.path), None),
+            archive_path=archived.relative_to(self.data_dir).as_posix(), intake_at=self.intake_at,
+        )
+        if file_kind is None:
+            row.status, row.message = STATUS_REJECTED, f"{landing_file.path}: {landing_file.problem}"
+        return row
 
     def reference(self, landing_file: LandingFile, other_kind: str, other_column: str) -> Reference:
         """Ids in the latest taken-in delivery of `other_kind` by the same supplier, up to this month."""
@@ -1018,28 +900,22 @@ class IntakeRun:
             self._reference_ids[cache_key] = frozenset(read_column(self.data_dir / latest.archive_path, other_column))
         return Reference(self._reference_ids[cache_key], other_kind, latest.file_path)
 
-    def take_in(self, landing_file: LandingFile, scan: Scan) -> ManifestRow:
-        archived = archive_file(self.landing / landing_file.path, landing_file.path, scan.sha256, self.archive_dir)
-        file_kind = landing_file.file_kind
-        row = ManifestRow(
-            file_path=landing_file.path, file_sha256=scan.sha256,
-            file_kind=file_kind.kind if file_kind else None, source_name=file_kind.source if file_kind else None,
-            supplier_code=landing_file.supplier, delivery_month=landing_file.delivery_month,
-            status=STATUS_ACCEPTED, size_bytes=scan.size,
-            duplicate_of=next((earlier.file_path for earlier in self.manifest
-                               if earlier.file_sha256 == scan.sha256 and earlier.file_path != landing_file.path), None),
-            archive_path=archived.relative_to(self.data_dir).as_posix(), intake_at=self.intake_at,
-        )
-        if file_kind is None:
-            row.status, row.message = STATUS_REJECTED, f"{landing_file.path}: {landing_file.problem}"
-        else:
-            FileIntake(self, landing_file, archived, scan).take_in(row)
-        if row.status == STATUS_ACCEPTED:  # a rejected new version leaves the earlier one standing
-            for earlier in self.manifest:
-                if earlier.file_path == landing_file.path:
-                    earlier.status = STATUS_REPLACED
-        self.manifest.append(row)
-        return row
+    def record(self, result: GroupResult) -> None:
+        for row in result.rows:
+            if row.status == STATUS_ACCEPTED:  # a rejected new version leaves the earlier one standing
+                for earlier in self.manifest:
+                    if earlier.file_path == row.file_path:
+                        earlier.status = STATUS_REPLACED
+            self.manifest.append(row)
+        self.new_quarantine += result.quarantine
+        self.data_docs += result.data_docs
+
+    def order_new_rows(self, paths: list[str]) -> None:
+        """This run's manifest rows in processing order (workers finish groups in any order)."""
+        position = {path: index for index, path in enumerate(paths)}
+        earlier = [row for row in self.manifest if row.intake_at != self.intake_at]
+        self.manifest = earlier + sorted((row for row in self.manifest if row.intake_at == self.intake_at),
+                                         key=lambda row: position[row.file_path])
 
     def write_meta(self) -> None:
         self.meta_dir.mkdir(parents=True, exist_ok=True)
@@ -1056,6 +932,27 @@ class IntakeRun:
             target = self.intake_dir / file_kind.kind / "_schema.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             _write_parquet_atomically(arrow_schema(file_kind).empty_table(), target)
+
+    def write_data_docs(self) -> Path | None:
+        """Data Docs of this run's validations (those of an earlier run stay when nothing was validated)."""
+        if not self.data_docs:
+            return None
+        from llo.expectations import SuiteRunner
+
+        docs = SuiteRunner(docs_dir=self.data_dir / "gx")
+        docs.add_results(self.data_docs)
+        return docs.write_data_docs()
+
+
+def group_new_files(new: list[tuple[LandingFile, Scan, ManifestRow]]) -> list[Group]:
+    """Contract files grouped by kind and delivery month, in processing order; references are resolved
+    when the group is taken in (after the files they refer to)."""
+    groups: dict[tuple[str, str], list[GroupItem]] = {}
+    for position, (landing_file, scan, row) in enumerate(new, start=1):
+        if row.status != STATUS_REJECTED:
+            items = groups.setdefault((landing_file.file_kind.kind, landing_file.delivery_month), [])
+            items.append(GroupItem(len(items), position, landing_file, scan, row))
+    return [Group(KINDS[kind], month, items, {}, len(new)) for (kind, month), items in groups.items()]
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:
@@ -1097,7 +994,39 @@ def summary_table(rows: list[ManifestRow]) -> str:
     return "\n".join([render(header), render(tuple("-" * width for width in widths)), *map(render, lines)])
 
 
-def run_intake(landing: Path, data_dir: Path) -> IntakeResult:
+def take_in_groups(run: IntakeRun, groups: list[Group], workers: int) -> None:
+    """Takes in the groups, in worker processes when there are several groups and workers. Groups whose
+    files refer to another kind (event_deelnames -> events) go after all others."""
+    first = [group for group in groups if not group.file_kind.references]
+    then = [group for group in groups if group.file_kind.references]
+
+    def with_references(group: Group) -> Group:
+        references = {
+            column: run.reference(group.items[0].landing_file, other_kind, other_column)
+            for column, other_kind, other_column in group.file_kind.references
+        }
+        return Group(group.file_kind, group.delivery_month, group.items, references, group.total)
+
+    if not groups:
+        return
+    key = pseudonym_key(run.data_dir)
+    if workers <= 1 or len(groups) <= 1:
+        worker = Worker(run.data_dir, run.intake_at, key)
+        for group in first:
+            run.record(worker.take_in(group))
+        for group in then:
+            run.record(worker.take_in(with_references(group)))
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with pyarrow threads
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process_worker,
+                             initargs=(run.data_dir, run.intake_at, key)) as pool:
+        for result in pool.map(_take_in_process, first):
+            run.record(result)
+        for result in pool.map(_take_in_process, [with_references(group) for group in then]):
+            run.record(result)
+
+
+def run_intake(landing: Path, data_dir: Path, workers: int = WORKERS) -> IntakeResult:
     """Takes in every file of the landing folder not taken in before. Exit code 0 when something usable
     was taken in or nothing new was there, 1 when nothing usable remains, 2 when the landing folder
     does not exist."""
@@ -1109,19 +1038,24 @@ def run_intake(landing: Path, data_dir: Path) -> IntakeResult:
         return IntakeResult(2, [], 0, time.perf_counter() - started, None)
     run = IntakeRun(landing, data_dir)
     taken_in = {(row.file_path, row.file_sha256) for row in run.manifest}
-    landing_files = find_landing_files(landing)
-    done, skipped = [], 0
-    for number, landing_file in enumerate(landing_files, start=1):
+    new: list[tuple[LandingFile, Scan, ManifestRow]] = []
+    skipped = 0
+    for landing_file in find_landing_files(landing):
         scan = scan_bytes(landing / landing_file.path)
         if (landing_file.path, scan.sha256) in taken_in:
             skipped += 1
             continue
-        run.progress(f"[{number}/{len(landing_files)}] {landing_file.path}")
-        done.append(run.take_in(landing_file, scan))
+        new.append((landing_file, scan, run.archive(landing_file, scan, run.manifest + [row for _, _, row in new])))
+    for _, _, row in new:
+        if row.status == STATUS_REJECTED:  # not a file of the contract: nothing to read
+            run.record(GroupResult([row], [], []))
+    take_in_groups(run, group_new_files(new), workers)
+    run.order_new_rows([row.file_path for _, _, row in new])
     run.write_schemas()
-    if done or not (run.meta_dir / "manifest.parquet").exists():
+    if new or not (run.meta_dir / "manifest.parquet").exists():
         run.write_meta()
-    data_docs = run.suites.write_data_docs() if run._suites is not None and run.suites.validated_chunks else None
+    data_docs = run.write_data_docs()
+    done = [row for _, _, row in new]
     seconds = time.perf_counter() - started
     if done:
         print(summary_table(done))

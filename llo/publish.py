@@ -293,7 +293,7 @@ def _write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
 def _swap_parquet(publish_dir: Path, build_folder: Path) -> None:
     """Point publish/parquet at the new build folder with one atomic rename of a symlink."""
     link = publish_dir / "parquet"
-    if link.exists() and not link.is_symlink():  # a plain folder from an older layout
+    if link.exists() and not link.is_symlink():  # a plain folder put there by hand: move it aside
         link.rename(publish_dir / f".parquet-old-{uuid.uuid4().hex}")
     new_link = publish_dir / f".parquet-link-{uuid.uuid4().hex}"
     new_link.symlink_to(build_folder.relative_to(publish_dir), target_is_directory=True)
@@ -333,8 +333,8 @@ def publish(paths: Paths, target_dir: Path | None = None) -> Path:
         swapped = True
         _swap_parquet(paths.publish_dir, parquet_folder)
     finally:
-        for leftover in (new_db, new_db.with_name(new_db.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        for leftover in paths.publish_dir.glob(new_db.name + "*"):  # the file, its .wal and .tmp spill folder
+            _remove(leftover)
         if not swapped:
             _remove(parquet_folder)
     return paths.published_db

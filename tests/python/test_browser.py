@@ -53,10 +53,13 @@ EXPECTED = {
 PAGE_STATE = """(() => {
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
         .filter(chart => chart.querySelector('canvas, svg') && chart.getBoundingClientRect().height > 50);
-    const running = document.querySelector('[data-testid="stStatusWidget"]');
+    // Streamlit shows a running icon while the script runs and skeletons until elements arrive
+    const busy = document.querySelectorAll(
+        '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]');
     return JSON.stringify({text: document.body.innerText, charts: charts.length,
+                           tables: document.querySelectorAll('[data-testid="stDataFrame"]').length,
                            exceptions: document.querySelectorAll('[data-testid="stException"]').length,
-                           running: running !== null && running.innerText.length > 0});
+                           running: busy.length > 0});
 })()"""
 
 
@@ -132,7 +135,7 @@ class Browser:
     def state(self) -> dict:
         result = self.call("Runtime.evaluate", expression=PAGE_STATE, returnByValue=True)
         if "value" not in result["result"]:  # evaluated mid-navigation, before there is a body
-            return {"text": "", "charts": 0, "exceptions": 0, "running": True}
+            return {"text": "", "charts": 0, "tables": 0, "exceptions": 0, "running": True}
         return json.loads(result["result"]["value"])
 
     def screenshot(self, path: Path) -> None:
@@ -172,10 +175,15 @@ def load(browser: Browser, url: str, headings: list[str], wants_chart: bool) -> 
     """Navigate and wait until the headings (and a drawn chart) are there and the app is idle."""
     browser.call("Page.navigate", url=url)
 
+    previous: list[dict] = []
+
     def rendered() -> dict | None:
         state = browser.state()
         complete = all(heading in state["text"] for heading in headings) and not state["running"]
-        return state if complete and (state["charts"] > 0 or not wants_chart) else None
+        complete = complete and (state["charts"] > 0 or not wants_chart)
+        settled = complete and previous == [state]  # the same on two polls in a row: done drawing
+        previous[:] = [state]
+        return state if settled else None
 
     return wait_until(rendered, f"{url} to show {headings}")
 
@@ -194,6 +202,7 @@ def test_page_shows_dutch_headings_and_a_chart(browser: Browser, warmed_up: str,
     headings, wants_chart = EXPECTED[slug]
     state = load(browser, f"{warmed_up}?pagina={slug}", headings, wants_chart)
     assert state["exceptions"] == 0 and "Traceback" not in state["text"]
+    assert state["tables"] >= 1
     if wants_chart:
         assert state["charts"] >= 1
     screenshot = ARTIFACTS / f"{slug}.png"

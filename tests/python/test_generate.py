@@ -100,39 +100,63 @@ def as_number(value: str) -> float | None:
 BOOLEANS = {"j", "n", "ja", "nee", "1", "0", "true", "false"}
 
 
-def first_failing_check(kind: FileKind, row: dict[str, str], event_ids: set[str]) -> str | None:
+@dataclass(frozen=True)
+class KindChecks:
+    """The columns of one file kind grouped by the check that applies to them (precomputed once)."""
+
+    kind: FileKind
+    required: tuple[str, ...]
+    dates: tuple[str, ...]
+    numbers: tuple[str, ...]
+    booleans: tuple[str, ...]
+    codes: tuple[tuple[str, bool, frozenset[str]], ...]  # (column, '|'-separated list?, allowed upper case)
+    ranges: tuple[tuple[str, float | None, bool, float | None], ...]
+
+    @staticmethod
+    def of(kind: FileKind) -> KindChecks:
+        columns = kind.columns
+        return KindChecks(
+            kind,
+            tuple(c.name for c in columns if c.required),
+            tuple(c.name for c in columns if c.type == "date"),
+            tuple(c.name for c in columns if c.type in ("int", "decimal")),
+            tuple(c.name for c in columns if c.type == "bool"),
+            tuple((c.name, c.type == "codes", frozenset(code.upper() for code in c.allowed_codes()))
+                  for c in columns if c.type in ("code", "codes")),
+            tuple((c.name, c.min_value, c.min_exclusive, c.max_value) for c in columns
+                  if c.min_value is not None or c.max_value is not None),
+        )
+
+
+def first_failing_check(checks: KindChecks, row: dict[str, str], event_ids: set[str]) -> str | None:
     """The first check of ROW_CHECKS (after duplicate_row) this row fails, from the contract's columns."""
-    columns = kind.columns
-    if any(column.required and not row.get(column.name) for column in columns):
+    if any(not row[name] for name in checks.required):
         return "required_missing"
     bsn = row.get("bsn", "")
     if bsn and not (bsn.isdigit() and len(bsn) <= 9):
         return "bsn_format"
     if bsn and not passes_elfproef(bsn.zfill(9)):
         return "bsn_elfproef"
-    if any(column.type == "date" and row[column.name] and parse_date(row[column.name]) is None for column in columns):
+    if any(row[name] and parse_date(row[name]) is None for name in checks.dates):
         return "date_invalid"
-    if any(column.type in ("int", "decimal") and row[column.name] and as_number(row[column.name]) is None for column in columns):
+    if any(row[name] and as_number(row[name]) is None for name in checks.numbers):
         return "number_invalid"
-    if any(column.type == "bool" and row[column.name] and row[column.name].lower() not in BOOLEANS for column in columns):
+    if any(row[name] and row[name].lower() not in BOOLEANS for name in checks.booleans):
         return "bool_invalid"
-    for column in columns:
-        allowed = {code.upper() for code in column.allowed_codes()}
-        if column.type == "code" and row[column.name] and row[column.name].upper() not in allowed:
+    for name, is_list, allowed in checks.codes:
+        values = row[name].upper().split("|") if is_list else [row[name].upper()]
+        if row[name] and not set(values) <= allowed:
             return "code_unknown"
-        if column.type == "codes" and row[column.name] and not set(row[column.name].upper().split("|")) <= allowed:
-            return "code_unknown"
-    for column in columns:
-        number = as_number(row[column.name]) if column.type in ("int", "decimal") and row[column.name] else None
+    for name, low, exclusive, high in checks.ranges:
+        number = as_number(row[name]) if row[name] else None
         if number is None:
             continue
-        low = column.min_value is not None and (number <= column.min_value if column.min_exclusive else number < column.min_value)
-        if low or (column.max_value is not None and number > column.max_value):
+        if (low is not None and (number <= low if exclusive else number < low)) or (high is not None and number > high):
             return "out_of_range"
-    for start, end in kind.date_order:
+    for start, end in checks.kind.date_order:
         if row[start] and row[end] and parse_date(row[start]) > parse_date(row[end]):
             return "date_order"
-    if kind.references and row["event_id"] not in event_ids:
+    if checks.kind.references and row["event_id"] not in event_ids:
         return "reference_missing"
     return None
 
@@ -148,12 +172,13 @@ def check_deliveries(files: list[Delivered]) -> tuple[Counter, Counter]:
         warnings["comma_delimiter"] += file.delimiter == ","
         seen: set[str] = set()
         ids: set[str] = set()
+        checks = KindChecks.of(file.kind)
         for line, row in zip(file.lines, file.rows()):
             if line in seen:
                 failures["duplicate_row"] += 1
                 continue
             seen.add(line)
-            check = first_failing_check(file.kind, row, event_ids.get(file.month, set()))
+            check = first_failing_check(checks, row, event_ids.get(file.month, set()))
             if check:
                 failures[check] += 1
                 continue
@@ -240,10 +265,9 @@ def test_mess_zero_gives_clean_files(clean: Path) -> None:
     assert failures == Counter()
     assert warnings == Counter({"bom": 0, "windows_1252": 0, "comma_delimiter": 0})
     for file in files:
+        dates = KindChecks.of(file.kind).dates
         for row in file.rows():
-            for column in file.kind.columns:
-                if column.type == "date" and row[column.name]:
-                    assert len(row[column.name]) == 10 and row[column.name][2] == "-", (file.path, row)
+            assert all(not row[name] or (len(row[name]) == 10 and row[name][2] == "-") for name in dates), (file.path, row)
     recorded = truth(clean)
     assert all(count == 0 for count in recorded["defects"].values())
     assert recorded["corrections"] == 0 and recorded["missing_column"] == 0
@@ -322,10 +346,9 @@ def test_a_delivery_never_holds_dates_after_its_month_and_is_a_full_extract(clea
     for file in delivered_files(clean, months):
         last = date.fromisoformat(f"{file.month}-01") + timedelta(days=40)
         last = last.replace(day=1) - timedelta(days=1)
+        dates = KindChecks.of(file.kind).dates
         for row in file.rows():
-            for column in file.kind.columns:
-                if column.type == "date" and row[column.name]:
-                    assert parse_date(row[column.name]) <= last, (file.path, column.name, row)
+            assert all(not row[name] or parse_date(row[name]) <= last for name in dates), (file.path, row)
             if file.kind.unique:
                 ids[(file.kind.kind, file.month)].add(row[file.kind.unique[0]])
     for kind in FILE_KINDS:
@@ -387,10 +410,11 @@ def test_corrections_between_delivery_months_are_counted(messy: Path) -> None:
     for supplier in region_municipalities():
         before = read_delivered(messy / landing_path(kind, first, supplier), kind, first)
         after = read_delivered(messy / landing_path(kind, second, supplier), kind, second)
-        later = {row["traject_id"]: row for row in after.rows() if first_failing_check(kind, row, set()) is None}
+        checks = KindChecks.of(kind)
+        later = {row["traject_id"]: row for row in after.rows() if first_failing_check(checks, row, set()) is None}
         for row in before.rows():
             other = later.get(row["traject_id"])
-            if other is None or first_failing_check(kind, row, set()) is not None:
+            if other is None or first_failing_check(checks, row, set()) is not None:
                 continue
             # A running trajectory that ended in the meantime is news, not a correction.
             if row["datum_einde"] and other["datum_einde"] != row["datum_einde"]:

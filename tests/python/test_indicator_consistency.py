@@ -129,7 +129,9 @@ def test_stocks_only_for_complete_periods_and_flows_absent_until_observable(pipe
             from main.indicator_impact as impact
             cross join (select max(as_of_date) as as_of_date from main.dim_period) as bounds
             where
-                impact.indicator_code like '%\\_12M' escape '\\'
+                impact.indicator_code in (
+                    'IMP_AV_UPWARD_12M', 'IMP_AV_TO_WORK_12M', 'IMP_AH_HOURS_UP_12M', 'IMP_AH_GROWTH_SECTOR_12M'
+                )
                 and impact.period_start + interval 12 month > bounds.as_of_date
             """
         ).fetchone()[0]

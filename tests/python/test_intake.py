@@ -25,10 +25,9 @@ import pytest
 
 import llo.intake
 from llo.contract import FILE_KINDS, ROW_CHECKS
-from llo.intake import (
-    BSN_MASK, elfproef, parse_booleans, parse_dates, parse_municipalities, parse_numbers, parse_quarters,
-    pseudonym, pseudonym_key, run_intake,
-)
+from llo.expectations import BSN_MASK
+from llo.intake import elfproef, pseudonym, pseudonym_key, run_intake
+from llo.intake_parse import parse_booleans, parse_dates, parse_municipalities, parse_numbers, parse_quarters
 
 KEY = "test-key-not-secret"
 MONTH = "2026-10"
@@ -166,7 +165,7 @@ EXPECTED_TRAJECTEN = {  # line -> (check, column, delivered value, reason after 
 def test_every_row_check_with_the_reason_a_supplier_can_act_on(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    result = run_intake(landing, data_dir)
+    result = run_intake(landing, data_dir, workers=1)
     assert result.exit_code == 0
     rejected = quarantine(data_dir, TRAJECTEN)
     assert set(rejected) == set(EXPECTED_TRAJECTEN)
@@ -193,7 +192,7 @@ def test_uniqueness_and_duplicates_hold_across_chunks(tmp_path: Path, monkeypatc
     monkeypatch.setattr(llo.intake, "CHUNK_ROWS", 2)
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     rejected = quarantine(data_dir, TRAJECTEN)
     assert {line: row["check_code"] for line, row in rejected.items()} == {
         line: expected[0] for line, expected in EXPECTED_TRAJECTEN.items()}
@@ -221,7 +220,7 @@ def test_numbers_booleans_ranges_and_survey_scales(tmp_path: Path) -> None:
         "Q3;INWONER;;;;;01-03-2025;NA;TEVREDENHEID;7",  # 4 accepted: scale 1-10
         "Q4;WERKGEVER;;W1;;;01-03-2025;EENMALIG;BEREIDHEID_INVESTEREN_LLO;0",  # 5 out_of_range: 0 < 1
     ])
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     rejected = quarantine(data_dir, activities)
     assert {line: (row["check_code"], row["column_name"]) for line, row in rejected.items()} == {
         3: ("number_invalid", "uren"), 4: ("bool_invalid", "voltijd"), 5: ("out_of_range", "stap_categorie"),
@@ -253,7 +252,7 @@ def test_codes_municipalities_quarters_and_compound_keys(tmp_path: Path) -> None
         "E1;TALENTTOUR;01-02-2025;14;av;Open dag",  # 2 accepted: 14 -> GM0014, av -> AV
         "E2;TALENTTOUR;01-02-2025;Groningen;AV;",  # 3 code_unknown: gemeentecode
     ])
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     rejected = quarantine(data_dir, inputs)
     assert {line: row["check_code"] for line, row in rejected.items()} == {
         3: "id_not_unique", 4: "date_invalid", 5: "code_unknown"}
@@ -277,7 +276,7 @@ def test_event_ids_must_exist_in_the_latest_events_delivery(tmp_path: Path) -> N
     deliver(landing, october, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E1;111222333;;J", "E3;;;N"])
     november = f"programma/{NEXT_MONTH}/event_deelnames.csv"
     deliver(landing, november, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E2;;;N", "E9;;;"])
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     assert quarantine(data_dir, october)[3]["reason"] == (
         f"{october} line 3: event_id 'E3' does not exist in programma/{MONTH}/events.csv")
     rejected = quarantine(data_dir, november)
@@ -315,7 +314,7 @@ def delivery_with_every_file_format(landing: Path) -> dict[str, str]:
 def test_file_formats_warnings_and_rejections(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     files = delivery_with_every_file_format(landing)
-    result = run_intake(landing, data_dir)
+    result = run_intake(landing, data_dir, workers=1)
     assert result.exit_code == 0  # the rejected files do not stop the others
     rows = manifest(data_dir)
     assert set(rows) == set(files)
@@ -344,7 +343,7 @@ def test_rows_read_equals_accepted_plus_quarantined_for_every_file(tmp_path: Pat
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
     delivery_with_every_file_format(landing)
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     per_file = pq.read_table(data_dir / "intake" / "_meta" / "quarantine.parquet").to_pandas().groupby(
         "file_path").size()
     assert per_file.sum() > 0
@@ -360,7 +359,7 @@ def test_rows_read_equals_accepted_plus_quarantined_for_every_file(tmp_path: Pat
 def test_every_kind_has_a_zero_row_schema_file(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     for file_kind in FILE_KINDS:
         schema_file = pq.read_table(data_dir / "intake" / file_kind.kind / "_schema.parquet")
         assert schema_file.num_rows == 0
@@ -376,9 +375,9 @@ def test_running_twice_changes_nothing(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
     delivery_with_every_file_format(landing)
-    first = run_intake(landing, data_dir)
+    first = run_intake(landing, data_dir, workers=1)
     before = {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine")}
-    second = run_intake(landing, data_dir)
+    second = run_intake(landing, data_dir, workers=1)
     assert second.exit_code == 0 and second.files == [] and second.skipped == len(first.files) == 7
     assert {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine")} == before
 
@@ -388,7 +387,7 @@ def test_same_bytes_under_another_month_are_recognised(tmp_path: Path) -> None:
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
     again = TRAJECTEN.replace(MONTH, NEXT_MONTH)
     deliver(landing, again, TRAJECTEN_LINES)
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     rows = manifest(data_dir)
     assert rows[again]["duplicate_of"] == TRAJECTEN and rows[TRAJECTEN]["duplicate_of"] is None
     assert rows[again]["rows_accepted"] == rows[TRAJECTEN]["rows_accepted"] == 4  # still taken in for its month
@@ -397,9 +396,9 @@ def test_same_bytes_under_another_month_are_recognised(tmp_path: Path) -> None:
 def test_a_changed_file_replaces_its_earlier_version_and_both_stay_archived(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES[:2])
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     deliver(landing, TRAJECTEN, [TRAJECTEN_LINES[0], TRAJECTEN_LINES[11]])  # now only T9
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     versions = pq.read_table(data_dir / "intake" / "_meta" / "manifest.parquet").to_pylist()
     assert [row["status"] for row in versions] == ["REPLACED", "ACCEPTED"]
     assert accepted(data_dir, "gemeente__trajecten", "GM0014")["traject_id"].tolist() == ["T9"]
@@ -408,22 +407,22 @@ def test_a_changed_file_replaces_its_earlier_version_and_both_stay_archived(tmp_
 
 
 def test_exit_codes(tmp_path: Path) -> None:
-    assert run_intake(tmp_path / "missing", tmp_path / "data").exit_code == 2
+    assert run_intake(tmp_path / "missing", tmp_path / "data", workers=1).exit_code == 2
     landing = tmp_path / "landing"
     landing.mkdir()
-    assert run_intake(landing, tmp_path / "data").exit_code == 1  # nothing delivered at all
+    assert run_intake(landing, tmp_path / "data", workers=1).exit_code == 1  # nothing delivered at all
     deliver(landing, f"gemeente/GM0014/{MONTH}/participatieladder.csv", ["bsn;meetdatum", "111222333;01-01-2024"])
-    assert run_intake(landing, tmp_path / "data").exit_code == 1  # the only new file was rejected
+    assert run_intake(landing, tmp_path / "data", workers=1).exit_code == 1  # the only new file was rejected
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    assert run_intake(landing, tmp_path / "data").exit_code == 0
-    assert run_intake(landing, tmp_path / "data").exit_code == 0  # nothing new
+    assert run_intake(landing, tmp_path / "data", workers=1).exit_code == 0
+    assert run_intake(landing, tmp_path / "data", workers=1).exit_code == 0  # nothing new
 
 
 def test_no_bsn_outside_archive_and_quarantine(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
     delivery_with_every_file_format(landing)
-    run_intake(landing, data_dir)
+    run_intake(landing, data_dir, workers=1)
     restricted = {"archive", "quarantine"}
     bsns = [bsn.encode() for bsn in FIXTURE_BSNS] + [b"12345672"]  # also the unpadded form as delivered
     found_restricted, leaks = set(), []
@@ -448,7 +447,7 @@ def test_no_bsn_outside_archive_and_quarantine(tmp_path: Path) -> None:
 def test_data_docs_of_the_run(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    result = run_intake(landing, data_dir)
+    result = run_intake(landing, data_dir, workers=1)
     assert result.data_docs == data_dir / "gx" / "index.html" and result.data_docs.exists()
     pages = list((data_dir / "gx" / "validations" / "gemeente__trajecten").rglob("*.html"))
     assert len(pages) == 1
@@ -463,3 +462,22 @@ def test_every_row_check_has_a_reason_text() -> None:
         details = {"first_line": 2, "found": 3, "expected": 7, "start_column": "datum_start", "start_value": "x",
                    "key_columns": ("traject_id",), "source_file": "f", "other_kind": "k"}
         assert llo.intake.describe_failure(check, column, "X", details)
+
+
+def test_two_worker_processes_give_the_same_result_as_one(tmp_path: Path) -> None:
+    """Groups of files (kind and month) go to worker processes; the outcome may not depend on that."""
+    landing = tmp_path / "landing"
+    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
+    deliver(landing, TRAJECTEN.replace("GM0014", "GM0037"), TRAJECTEN_LINES[:5])
+    delivery_with_every_file_format(landing)
+    outcomes = []
+    for workers in (1, 2):
+        data_dir = tmp_path / f"data-{workers}"
+        assert run_intake(landing, data_dir, workers=workers).exit_code == 0
+        rows = pq.read_table(data_dir / "intake" / "_meta" / "manifest.parquet").drop(["intake_at"]).to_pylist()
+        rejected = pq.read_table(data_dir / "intake" / "_meta" / "quarantine.parquet").drop(["intake_at"]).to_pylist()
+        written = {str(path.relative_to(data_dir)): pq.read_table(path).drop(["_intake_at"]).to_pylist()
+                   for path in sorted((data_dir / "intake").glob("*/*/*/data.parquet"))}
+        outcomes.append((rows, rejected, written))
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][2]) == 6  # trajecten of two municipalities, and four files of the other delivery

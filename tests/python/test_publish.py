@@ -4,6 +4,9 @@ warehouse of published_fixture.py, whose rows and their meaning are listed there
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -328,3 +331,15 @@ def test_the_built_warehouse_publishes_every_public_table(pipeline: object, tmp_
     # the delivery summary is the intake manifest's, and the as-of date its latest month's last day
     assert metadata == manifest
     assert metadata[4] > 0  # the generator injects defects (mess 0.01), so some rows are quarantined
+
+
+def test_llo_publish_command_reports_a_refusal_and_exits_non_zero(paths: Paths, target: Path) -> None:
+    make_warehouse(paths.warehouse_path, extra_sql=(PLANTED_PROBLEMS["person-level table"][0],))
+    env = dict(os.environ, LLO_DATA_DIR=str(paths.data_dir), DBT_TARGET_PATH=str(target))
+    result = subprocess.run([sys.executable, "-m", "llo.cli", "publish"], env=env, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 1
+    assert "llo publish: refused; the published database was left as it was." in result.stderr
+    assert "table persons has a person-level column `person_id`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not paths.published_db.exists()

@@ -71,6 +71,7 @@ catalogue as (
 -- OUT_AV/AH_EVENT_PARTICIPANTS: named visitors by their group at the event
 -- date, anonymous visitors by the working status they reported; each
 -- anonymous attendance counts as one participant. Placed where the event was.
+-- A visitor who came for an employer counts for OUT_WG_REACHED instead.
 event_visitors as (
 
     select
@@ -93,6 +94,7 @@ event_visitors as (
         on
             attendances.person_id = states.person_id
             and attendances.event_date = states.state_date
+    where attendances.employer_id is null
 
 ),
 
