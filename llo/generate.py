@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -410,8 +411,13 @@ def _participation_end(participation: Participation, trajectories: Spells, learn
 
 # --- calibration ----------------------------------------------------------------------------------------
 
-CALIBRATION_DAY = "2025-12-31"
+CALIBRATION_DAY = "2025-12-31"  # or the as-of date, when that is earlier
 RESIDENTS_DAY = "2024-01-01"
+
+
+def calibration_days(window: Window) -> tuple[int, int]:
+    """(day residents are counted, day everything else is measured), never after the as-of date."""
+    return min(day(RESIDENTS_DAY), window.end), min(day(CALIBRATION_DAY), window.end)
 EAST_GRONINGEN = ("GM0037", "GM0047", "GM0765", "GM1895", "GM1950", "GM1952", "GM1979")
 DRENTHE = ("GM0106", "GM1680", "GM1699", "GM1730")
 
@@ -419,8 +425,7 @@ DRENTHE = ("GM0106", "GM1680", "GM1699", "GM1730")
 def calibration_counts(people: People, state: LadderState, jobs: Spells, pw: Spells, uwv: Spells, registrations: Spells,
                        learning: Spells, setting: Setting) -> dict[str, float]:
     """Counts (summed over chunks) behind the calibration figures, on the final data before defects."""
-    peil = day(CALIBRATION_DAY)
-    residents_day = day(RESIDENTS_DAY)
+    residents_day, peil = calibration_days(setting.window)
     persons = np.arange(len(people))
     position = state.on(peil)
     population = position.in_population
@@ -464,7 +469,7 @@ def calibration_counts(people: People, state: LadderState, jobs: Spells, pw: Spe
     return counts
 
 
-def calibration_report(totals: dict[str, float], scale: float) -> dict[str, dict[str, object]]:
+def calibration_report(totals: dict[str, float], scale: float, window: Window) -> dict[str, dict[str, object]]:
     def share(numerator: str, denominator: str) -> float:
         return round(totals[numerator] / max(totals[denominator], 1), 4)
 
@@ -480,8 +485,9 @@ def calibration_report(totals: dict[str, float], scale: float) -> dict[str, dict
         "llo_4w_25_64": share("llo_4w", "population_25_64"),
         "rung_distribution": {str(r): share(f"rung_{r}", "population_15_74") for r in range(8)},
     }
+    residents_day, peil = calibration_days(window)
     return {"targets": calibration_targets(scale), "achieved": achieved,
-            "measured_on": {"residents_all_ages": RESIDENTS_DAY, "other": CALIBRATION_DAY}}
+            "measured_on": {"residents_all_ages": iso(residents_day), "other": iso(peil)}}
 
 
 def calibration_targets(scale: float) -> dict[str, dict[str, object]]:
@@ -590,7 +596,7 @@ def _run_chunk(chunk: int) -> ChunkResult:
     return simulate_chunk(setting, chunk, sizes[chunk], first_bsn_index, employers, events)
 
 
-def _chunk_results(n_chunks: int, workers: int):
+def _chunk_results(n_chunks: int, workers: int) -> Iterator[ChunkResult]:
     """Chunk results in chunk order; at most `workers` chunks simulated ahead of the writer."""
     if workers <= 1 or n_chunks == 1:
         for chunk in range(n_chunks):
@@ -647,7 +653,7 @@ def generate(out: Path, scale: float, seed: int, months: int, mess: float, missi
     truth = {
         "seed": seed, "scale": scale, "as_of": as_of, "as_of_date": iso(setting.window.end),
         "monitor_start": MONITOR_START, "delivery_months": list(setting.months), "mess": mess,
-        "calibration": calibration_report(totals, scale),
+        "calibration": calibration_report(totals, scale, setting.window),
         "planted_effects": planted_effects(setting, effect_totals, totals),
         "defects": {**{check: writer.defects.get(check, 0) for check in ROW_CHECKS},
                     **{warning: 0 for warning in FILE_WARNINGS}, **setting.file_warnings(),

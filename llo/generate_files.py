@@ -255,7 +255,7 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
         _apply(columns, edits, n)
         # A broken row must not become identical to another line (it would count as a duplicate):
         # such rows are left as they were.
-        for row in _rows_with_twins(columns, np.array(sorted(check_of_row), np.int64)):
+        for row in _rows_with_twins(kind, columns, edits, np.array(sorted(check_of_row), np.int64)):
             del check_of_row[int(row)]
         _apply(columns, {name: {row: original[name][row].as_py() for row in changes if row not in check_of_row}
                          for name, changes in edits.items()}, n)
@@ -310,16 +310,29 @@ def _apply(columns: dict[str, pa.Array], edits: dict[str, dict[int, str | None]]
         columns[name] = pc.replace_with_mask(columns[name], pa.array(mask), pa.array([changes[row] for row in rows], pa.string()))
 
 
-def _rows_with_twins(columns: dict[str, pa.Array], rows: np.ndarray) -> np.ndarray:
-    """Those of `rows` whose whole line occurs more than once."""
+def _rows_with_twins(kind: FileKind, columns: dict[str, pa.Array], edits: dict[str, dict[int, str]],
+                     rows: np.ndarray) -> np.ndarray:
+    """Those of `rows` whose whole line occurs more than once. A twin of a row agrees with it on a
+    column the row's defect left alone (its id or bsn when possible), so only lines sharing that value
+    are compared."""
     if len(rows) == 0:
         return rows
-    lines = pc.binary_join_element_wise(*(pc.fill_null(values, "") for values in columns.values()), ";")
-    counted = pc.value_counts(lines)
-    repeated = counted.field("values").filter(pc.greater(counted.field("counts"), 1))
-    if len(repeated) == 0:
-        return rows[:0]
-    return rows[pc.is_in(lines.take(pa.array(rows)), value_set=repeated).to_numpy(zero_copy_only=False)]
+    preference = [*kind.unique[:1], "bsn", *kind.column_names]
+    anchor = np.array([next(name for name in preference if name in columns and row not in edits.get(name, {}))
+                       for row in rows.tolist()])
+    twins = []
+    for name in np.unique(anchor):
+        mine = rows[anchor == name]
+        values = columns[name]
+        shared = pc.is_in(values, value_set=values.take(pa.array(mine)), skip_nulls=False).to_numpy(zero_copy_only=False)
+        candidates = np.flatnonzero(shared)
+        lines = pc.binary_join_element_wise(*(pc.fill_null(column.take(pa.array(candidates)), "") for column in columns.values()), ";")
+        counted = pc.value_counts(lines)
+        repeated = counted.field("values").filter(pc.greater(counted.field("counts"), 1))
+        if len(repeated):
+            position = np.searchsorted(candidates, mine)
+            twins.append(mine[pc.is_in(lines.take(pa.array(position)), value_set=repeated).to_numpy(zero_copy_only=False)])
+    return np.concatenate(twins) if twins else rows[:0]
 
 
 def _date_key(text: str, style: FileStyle) -> str:

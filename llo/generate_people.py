@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from llo.generate_calendar import OPEN, YEAR_DAYS, birthday, ymd
+from llo.generate_calendar import OPEN, YEAR_DAYS, birthday, day, ymd
 
 # --- the region --------------------------------------------------------------------------------------
 
@@ -715,8 +715,6 @@ def learning_spells(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind
 
 
 def draw_learning(rng: np.random.Generator, people: People, window: Window) -> Spells:
-    from llo.generate_calendar import day
-
     n = len(people)
     # Initial education (DUO): secondary school from 12, then MBO, HBO or WO until the study end.
     end_age = (people.study_end - people.birth) / YEAR_DAYS
@@ -785,7 +783,7 @@ MIN_AGE, MAX_AGE = 15, 74
 class _ByPerson:
     """Periods sorted by person, for looking up (person, day) pairs."""
 
-    def __init__(self, n_people: int, spells: Spells, values: np.ndarray | None = None):
+    def __init__(self, n_people: int, spells: Spells, values: np.ndarray | None = None) -> None:
         order = np.argsort(spells.person, kind="stable")
         self.start = spells.start[order]
         self.end = spells.end[order]
@@ -848,7 +846,7 @@ class LadderState:
     """Rung, benefit and population membership of (person, day) pairs, from the periods alone."""
 
     def __init__(self, people: People, jobs: Spells, pw: Spells, uwv: Spells, trajectories: Spells,
-                 learning: Spells, instruments: Instruments):
+                 learning: Spells, instruments: Instruments) -> None:
         n = len(people)
         self.people = people
         self.birth_year, birth_month, birth_day = ymd(people.birth)

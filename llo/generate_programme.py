@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llo.generate_calendar import OPEN, YEAR_DAYS, add_months
+from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, quarter_starts
 from llo.generate_people import (
     AGE_BANDS, BRON, N_STRATA, ONDERWIJSTYPE, REGULAR, UWV_SUPPLIER, VORM, Employers, Instruments,
-    LadderState, People, Region, Spells, Window, choose, durations, learning_spells, municipality_on,
+    LadderState, People, Position, Region, Spells, Window, choose, durations, learning_spells, municipality_on,
     sample_employers, trajectory_spells,
 )
 
@@ -115,7 +115,7 @@ class Participation:
     start: np.ndarray
 
 
-def selection_weight(plan: ActionPlan, position) -> np.ndarray:
+def selection_weight(plan: ActionPlan, position: Position) -> np.ndarray:
     band = np.where(position.rung <= 4, NOT_WORKING, np.where(position.rung <= 6, SUPPORTED, AH))
     weight = (np.asarray(plan.band_weights)[band] * np.asarray(plan.age_weights)[position.age_band]
               * np.asarray(plan.benefit_weights)[position.has_benefit])
@@ -191,8 +191,6 @@ def action_records(rng: np.random.Generator, actions: tuple[Action, ...], partic
 
 def eligible_quarters(window: Window) -> np.ndarray:
     """Quarters whose baseline (the day before) plus 12 months is on or before the as-of date."""
-    from llo.generate_calendar import quarter_starts
-
     quarters = quarter_starts(window.start, window.end)
     return quarters[add_months(quarters - 1, 12) <= window.end]
 
@@ -350,8 +348,6 @@ VISITORS_PER_EVENT = {"AV": 12, "AH": 12, "WG": 3, "ALLE": 20}
 
 def sample_residents(rng: np.random.Generator, people: People, days: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """A person per day who is in the population (resident, 15-74) that day; -1 where none was found."""
-    from llo.generate_calendar import age_on
-
     n = len(people)
     chosen = np.full(len(days), -1)
     cumulative = None if weight is None else np.cumsum(weight / weight.sum())
@@ -414,8 +410,6 @@ class Events:
 
 
 def draw_events(rng: np.random.Generator, actions: tuple[Action, ...], region: Region, window: Window, scale: float) -> Events:
-    from llo.generate_calendar import quarter_starts
-
     days, action_of, audience = [], [], []
     for index, action in enumerate(actions):
         per_quarter = 30 if action.track == "BEREIKEN" else 8 if action.primary_group != "WG" else 5

@@ -864,6 +864,7 @@ class IntakeRun:
             _restricted_dir(restricted).chmod(0o700)
         self.intake_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         self.manifest = read_manifest(self.meta_dir / "manifest.parquet")
+        self.new_rows: list[ManifestRow] = []  # this run's, as the workers return them
         self.new_quarantine: list[pa.Table] = []
         self.data_docs: list[tuple[tuple, str]] = []
         self._reference_ids: dict[tuple[str, str], frozenset[str]] = {}
@@ -907,15 +908,16 @@ class IntakeRun:
                     if earlier.file_path == row.file_path:
                         earlier.status = STATUS_REPLACED
             self.manifest.append(row)
+            self.new_rows.append(row)
         self.new_quarantine += result.quarantine
         self.data_docs += result.data_docs
 
     def order_new_rows(self, paths: list[str]) -> None:
-        """This run's manifest rows in processing order (workers finish groups in any order)."""
+        """This run's manifest rows in processing order (groups of files finish in another order)."""
         position = {path: index for index, path in enumerate(paths)}
-        earlier = [row for row in self.manifest if row.intake_at != self.intake_at]
-        self.manifest = earlier + sorted((row for row in self.manifest if row.intake_at == self.intake_at),
-                                         key=lambda row: position[row.file_path])
+        self.new_rows.sort(key=lambda row: position[row.file_path])
+        new_ids = {id(row) for row in self.new_rows}
+        self.manifest = [row for row in self.manifest if id(row) not in new_ids] + self.new_rows
 
     def write_meta(self) -> None:
         self.meta_dir.mkdir(parents=True, exist_ok=True)
@@ -1055,7 +1057,7 @@ def run_intake(landing: Path, data_dir: Path, workers: int = WORKERS) -> IntakeR
     if new or not (run.meta_dir / "manifest.parquet").exists():
         run.write_meta()
     data_docs = run.write_data_docs()
-    done = [row for _, _, row in new]
+    done = run.new_rows
     seconds = time.perf_counter() - started
     if done:
         print(summary_table(done))

@@ -148,6 +148,8 @@ def test_ladder_shows_suppressed_rungs_as_below_ten(monkeypatch: pytest.MonkeyPa
     shown = dict(zip(rungs["Waarde uitsplitsing"], rungs["Waarde"]))
     # rung 0: 100 of 1000; rung 6 has 0 persons and rung 5 is suppressed with it
     assert shown == {"0": "10,0%", "1": "6,0%", "2": "5,0%", "3": "4,0%", "4": "3,0%", "5": "< 10", "6": "< 10", "7": "70,0%"}
+    numerators = dict(zip(rungs["Waarde uitsplitsing"], rungs["Teller"]))
+    assert (numerators["0"], numerators["6"], numerators["7"]) == ("100", "", "700")  # suppressed: no numbers at all
     movement = table(test, 1)
     assert list(movement["Waarde"]) == ["15,0%"]  # IMP_AV_UPWARD_12M 2025-Q1: 45 of 300
     test = choose(test, "municipality", "GM0037")

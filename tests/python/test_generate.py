@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,10 @@ class Delivered:
     windows_1252: bool
 
     def rows(self) -> list[dict[str, str]]:
-        return [dict(zip(self.header, (value.strip() for value in line.split(self.delimiter)))) for line in self.lines]
+        if not hasattr(self, "_rows"):
+            self._rows = [dict(zip(self.header, (value.strip() for value in line.split(self.delimiter))))
+                          for line in self.lines]
+        return self._rows
 
 
 def read_delivered(path: Path, kind: FileKind, month: str) -> Delivered:
@@ -76,12 +79,21 @@ def delivered_files(landing: Path, months: list[str]) -> list[Delivered]:
 
 
 def parse_date(value: str) -> date | None:
-    for pattern in ("%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """dd-mm-jjjj or jjjj-mm-dd (contract section 2); None when it is not a real date."""
+    if len(value) != 10:
+        return None
+    if value[2] == "-" and value[5] == "-":
+        day_part, month_part, year_part = value[0:2], value[3:5], value[6:10]
+    elif value[4] == "-" and value[7] == "-":
+        year_part, month_part, day_part = value[0:4], value[5:7], value[8:10]
+    else:
+        return None
+    if not (day_part.isdigit() and month_part.isdigit() and year_part.isdigit()):
+        return None
+    try:
+        return date(int(year_part), int(month_part), int(day_part))
+    except ValueError:
+        return None
 
 
 def passes_elfproef(bsn: str) -> bool:

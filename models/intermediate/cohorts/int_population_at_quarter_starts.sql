@@ -4,6 +4,9 @@
 -- compare a person's state at s with the state at s + 12 months. A year starts
 -- on a quarter's first day, so years use the same rows. s is not a peildatum,
 -- hence this model next to werkdefinitie_population.
+-- Built after werkdefinitie_population (depends_on below): both evaluate the
+-- macro for millions of person-dates and would not fit in memory side by side.
+-- depends_on: {{ ref('werkdefinitie_population') }}
 with
 
 residence as (

@@ -97,8 +97,8 @@ answer_facts as (
         placed_answers.age_band,
         placed_answers.sex,
         placed_answers.benefit_type,
-        placed_answers.answer_id as unit_key,
-        placed_answers.is_positive as is_hit,
+        1 as n_units,
+        case when placed_answers.is_positive then 1 else 0 end as n_hits,
         case when answer_measures.measure = 'value' then placed_answers.score end as amount
     from placed_answers
     inner join periods
@@ -107,7 +107,8 @@ answer_facts as (
 
 ),
 
--- a pair counts in the period of its NA answer and is placed like that answer
+-- a pair counts in the period of its NA answer and is placed like that answer;
+-- answers and pairs occur once per period and measure, so their counts add up
 pair_facts as (
 
     select
@@ -122,8 +123,8 @@ pair_facts as (
         placed_answers.age_band,
         placed_answers.sex,
         placed_answers.benefit_type,
-        pairs.follow_up_answer_id as unit_key,
-        pairs.is_improved as is_hit,
+        1 as n_units,
+        case when pairs.is_improved then 1 else 0 end as n_hits,
         case when pair_measures.measure = 'mean_change' then cast(pairs.score_change as double) end as amount
     from pairs
     inner join placed_answers
@@ -139,7 +140,8 @@ answer_cells as (
     {{ indicator_rollup(
         'answer_facts',
         breakdowns=[['target_group', 'respondent_group'], 'measurement'] + var('person_breakdowns'),
-        by_action=true
+        by_action=true,
+        distinct_units=false
     ) }}
 
 ),
@@ -149,7 +151,8 @@ pair_cells as (
     {{ indicator_rollup(
         'pair_facts',
         breakdowns=[['target_group', 'respondent_group']] + var('person_breakdowns'),
-        by_action=true
+        by_action=true,
+        distinct_units=false
     ) }}
 
 ),

@@ -303,7 +303,6 @@ answer_facts as (
 
     select
         answers.indicator_code,
-        answers.answer_id as unit_key,
         answers.answer_date as fact_date,
         coalesce(states.municipality_code, answers.employer_municipality_code, answers.event_municipality_code)
             as municipality_code,
@@ -447,8 +446,8 @@ answer_period_facts as (
         answer_facts.age_band,
         answer_facts.sex,
         answer_facts.benefit_type,
-        answer_facts.unit_key,
-        answer_facts.is_positive as is_hit,
+        1 as n_units,
+        case when answer_facts.is_positive then 1 else 0 end as n_hits,
         case when answer_measures.measure = 'value' then answer_facts.score end as amount
     from answer_facts
     inner join periods
@@ -480,7 +479,8 @@ answer_cells as (
     {{ indicator_rollup(
         'answer_period_facts',
         breakdowns=[['target_group', 'respondent_group']] + var('person_breakdowns'),
-        by_action=true
+        by_action=true,
+        distinct_units=false
     ) }}
 
 ),
