@@ -14,8 +14,9 @@ Two ratios from the same runs:
 
 Environment: BENCH_SCALES (e.g. "0.1,1"), BENCH_RUNS ("2" for every scale, or
 "0.1=3,1=3,5=2"), BENCH_LARGE=1 adds scale 10, BENCH_DIRECT=0 skips the direct
-execution, BENCH_DIR (work folder, default bench/work), BENCH_RESULTS_DIR
-(default bench/results), BENCH_SEED, BENCH_MONTHS.
+execution, BENCH_KEEP=1 keeps the data of each scale's last run for inspection,
+BENCH_DIR (work folder, default bench/work), BENCH_RESULTS_DIR (default
+bench/results), BENCH_SEED, BENCH_MONTHS.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class BenchSettings:
     seed: int
     months: int
     direct: bool
+    keep: bool
 
 
 @dataclass
@@ -108,6 +110,7 @@ def settings_from_environment() -> BenchSettings:
         seed=int(os.environ.get("BENCH_SEED", "42")),
         months=int(os.environ.get("BENCH_MONTHS", "2")),
         direct=os.environ.get("BENCH_DIRECT", "1") != "0",
+        keep=os.environ.get("BENCH_KEEP") == "1",
     )
 
 
@@ -284,7 +287,8 @@ def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
             target_dir, data_dir / "warehouse" / "llo.duckdb", root / "direct"
         )
         print(f"  scale {scale:g} run {run}: direct   {result.direct_seconds:8.1f} s", flush=True)
-    shutil.rmtree(root, ignore_errors=True)
+    if not (settings.keep and run == settings.runs[scale]):
+        shutil.rmtree(root, ignore_errors=True)
     return result
 
 

@@ -334,14 +334,14 @@ ROW_CHECKS: dict[str, str] = {
     "required_missing": "a required value is empty",
     "bsn_format": "bsn is not 1-9 digits",
     "bsn_elfproef": "bsn fails elfproef",
-    "date_invalid": "value is not a date in dd-mm-jjjj or jjjj-mm-dd",
+    "date_invalid": "value is not a date in dd-mm-jjjj or jjjj-mm-dd (years 1900-2100), or not a quarter",
     "number_invalid": "value is not a number",
     "bool_invalid": "value is not J/N, Ja/Nee, 1/0 or true/false",
-    "code_unknown": "code is not in the allowed list",
-    "out_of_range": "number outside the allowed range",
+    "code_unknown": "code is not in the allowed list (matched ignoring case), or not a municipality code",
+    "out_of_range": "number outside the allowed range (a survey score: outside its question's scale)",
     "date_order": "start date after end date",
-    "id_not_unique": "id occurs more than once in the file",
-    "reference_missing": "referenced id does not exist",
+    "id_not_unique": "id already used on an earlier line of the file that passed the checks above",
+    "reference_missing": "event_id not in events.csv of the latest programma delivery up to this one",
 }
 
 # Conditions that do not reject a row but are counted in the manifest's warnings.
@@ -489,6 +489,24 @@ def contract_markdown() -> str:
         if notes:
             out += ["", "Checks: " + "; ".join(notes) + "."]
         out.append("")
+    out += [
+        "## Intake checks",
+        "",
+        "A rejected row is quarantined with exactly one check: the first that fails, in this order "
+        "(`llo intake` adds the file, the line, the column, the value and what was expected).",
+        "",
+        "| order | check | meaning |",
+        "|---|---|---|",
+        *(f"| {order} | `{check}` | {meaning} |" for order, (check, meaning) in enumerate(ROW_CHECKS.items(), start=1)),
+        "",
+        f"A file missing a required column is rejected whole (`{FILE_REJECTION}`); the other files of the "
+        "delivery still go in. These conditions do not reject anything but are warnings in the manifest:",
+        "",
+        "| warning | meaning |",
+        "|---|---|",
+        *(f"| `{warning}` | {meaning} |" for warning, meaning in FILE_WARNINGS.items()),
+        "",
+    ]
     return "\n".join(out)
 
 

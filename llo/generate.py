@@ -31,7 +31,7 @@ from llo.generate_people import (
 )
 from llo.generate_programme import (
     DOELGROEPEN, EMPLOYER_CONTACT_TYPES, KANALEN, Action, Answers, Events, Participation, Questions, action_records,
-    actions_from_seed, anonymous_attendance, boost_jobs, cut_at_boost, draw_attendance, draw_contacts,
+    actions_from_seed, anonymous_attendance, apply_boosts, draw_attendance, draw_contacts,
     draw_employer_contacts, draw_events, effect_counts, eligible_quarters, employer_answers, estimate_effects,
     event_answers, natural_upward_rates, participant_answers, plan_boosts, planted_groups, select_participants,
     upward_rate_by_stratum,
@@ -366,13 +366,8 @@ def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index
     quarters = eligible_quarters(window)
     counted, up = natural_upward_rates(before, quarters)
     boosts = plan_boosts(rng, setting.actions, participation, before, upward_rate_by_stratum(counted, up))
-    jobs = clip_to_residence(people, Spells.concat([jobs, boost_jobs(rng, boosts, people, employers)]))
-    pw = cut_at_boost(pw, boosts)
-    uwv = cut_at_boost(uwv, boosts)
-    registrations = cut_at_boost(registrations, boosts)
-    instrument = trajectories.attrs["instrument"]
-    ends_with_work = setting.instruments.is_lks[instrument] | setting.instruments.is_support[instrument] | (trajectories.attrs["action"] >= 0)
-    trajectories = cut_at_boost(trajectories, boosts, ends_with_work)
+    jobs, pw, uwv, registrations, trajectories = apply_boosts(rng, boosts, people, employers, setting.instruments,
+                                                              jobs, pw, uwv, registrations, trajectories)
     state = LadderState(people, jobs, pw, uwv, trajectories, learning, setting.instruments)
     counts = effect_counts(state, participation, quarters, len(setting.actions), window)
 
@@ -400,13 +395,19 @@ def simulate_chunk(setting: Setting, chunk: int, n_initial: int, first_bsn_index
 
 def _participation_end(participation: Participation, trajectories: Spells, learning: Spells) -> np.ndarray:
     """End day of each participant's own trajectory or activity (matched on person, action, start)."""
-    ends = {}
-    for spells in (trajectories, learning):
-        mine = spells.attrs["action"] >= 0
-        for person, action, start, end in zip(spells.person[mine], spells.attrs["action"][mine], spells.start[mine], spells.end[mine]):
-            ends[(int(person), int(action), int(start))] = int(end)
-    return np.array([ends.get((int(p), int(a), int(s)), int(s)) for p, a, s in
-                     zip(participation.person, participation.action, participation.start)], dtype=np.int64)
+    def key(person: np.ndarray, action: np.ndarray, start: np.ndarray) -> np.ndarray:
+        return (person.astype(np.int64) * 1024 + action) * 1_000_000 + start
+
+    own = Spells.concat([Spells(spells.person, spells.start, spells.end, {"action": spells.attrs["action"].astype(np.int64)})
+                         for spells in (trajectories, learning)])
+    own = own.subset(own.attrs["action"] >= 0)
+    if len(own) == 0:
+        return participation.start.copy()
+    order = np.argsort(key(own.person, own.attrs["action"], own.start), kind="stable")
+    keys, ends = key(own.person, own.attrs["action"], own.start)[order], own.end[order]
+    wanted = key(participation.person, participation.action, participation.start)
+    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[found] == wanted, ends[found], participation.start)
 
 
 # --- calibration ----------------------------------------------------------------------------------------

@@ -253,10 +253,11 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
                 edits.setdefault(column, {})[row] = value
                 check_of_row[row] = check
         _apply(columns, edits, n)
-        # A broken row must not become identical to another line (it would count as a duplicate):
-        # such rows are left as they were.
-        for row in _rows_with_twins(kind, columns, edits, np.array(sorted(check_of_row), np.int64)):
-            del check_of_row[int(row)]
+        # A broken row must not become identical to another line (it would count as a duplicate) nor
+        # empty (a line of delimiters only reads as a blank line): such rows are left as they were.
+        rows = np.array(sorted(check_of_row), np.int64)
+        for row in np.concatenate([_rows_with_twins(kind, columns, edits, rows), _empty_rows(columns, rows)]):
+            check_of_row.pop(int(row), None)
         _apply(columns, {name: {row: original[name][row].as_py() for row in changes if row not in check_of_row}
                          for name, changes in edits.items()}, n)
         for check in check_of_row.values():
@@ -308,6 +309,17 @@ def _apply(columns: dict[str, pa.Array], edits: dict[str, dict[int, str | None]]
         mask = np.zeros(n, bool)
         mask[rows] = True
         columns[name] = pc.replace_with_mask(columns[name], pa.array(mask), pa.array([changes[row] for row in rows], pa.string()))
+
+
+def _empty_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> np.ndarray:
+    """Those of `rows` without any value."""
+    if len(rows) == 0:
+        return rows
+    selection = pa.array(rows)
+    has_value = np.zeros(len(rows), bool)
+    for values in columns.values():
+        has_value |= pc.fill_null(pc.not_equal(values.take(selection), ""), False).to_numpy(zero_copy_only=False)
+    return rows[~has_value]
 
 
 def _rows_with_twins(kind: FileKind, columns: dict[str, pa.Array], edits: dict[str, dict[int, str]],

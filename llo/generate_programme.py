@@ -25,7 +25,7 @@ import numpy as np
 from llo.generate_calendar import OPEN, YEAR_DAYS, add_months, age_on, quarter_starts
 from llo.generate_people import (
     AGE_BANDS, BRON, N_STRATA, ONDERWIJSTYPE, REGULAR, UWV_SUPPLIER, VORM, Employers, Instruments,
-    LadderState, People, Position, Region, Spells, Window, choose, durations, learning_spells, municipality_on,
+    LadderState, People, Position, Region, Spells, Window, choose, clip_to_residence, durations, learning_spells, municipality_on,
     sample_employers, trajectory_spells,
 )
 
@@ -55,15 +55,18 @@ ACTION_PLANS: dict[str, ActionPlan] = {
     "E_PORTFOLIO": ActionPlan(2000, "learning", (("ZELFSTUDIE", 1.0),), 120, (0.5, 0.5, 1), vorm="INFORMEEL", bron="ZELFRAPPORTAGE"),
     "SLUITENDE_AANPAK_JONGEREN": ActionPlan(1200, "trajectory", (("COACHGESPREK", 0.6), ("ORIENTATIE", 0.4)), 120, (1, 0.3, 0),
                                             age_weights=(1, 0.15, 0, 0, 0, 0)),
-    "KANSRIJK_TALENT": ActionPlan(1200, "trajectory", (("WERKERVARINGSPLAATS_REGULIER", 0.6), ("PROEFPLAATSING", 0.4)), 150,
+    "KANSRIJK_TALENT": ActionPlan(1200, "trajectory", (("WERKERVARINGSPLAATS_REGULIER", 0.5), ("PROEFPLAATSING", 0.3),
+                                                        ("WERKERVARINGSPLAATS", 0.2)), 150,
                                   benefit_weights=(1, 2), effect_pp=15),
-    "WIZ_JOBCOACHING": ActionPlan(1000, "trajectory", (("JOBCOACHING", 1.0),), 180, benefit_weights=(1, 1.5), effect_pp=8),
-    "DURF_JIJ": ActionPlan(1200, "trajectory", (("ACTIVERING", 0.5), ("SOCIALE_ACTIVITEIT", 0.3), ("VRIJWILLIGERSWERK", 0.2)), 150,
+    "WIZ_JOBCOACHING": ActionPlan(1000, "trajectory", (("JOBCOACHING", 0.8), ("NAZORG", 0.2)), 180, benefit_weights=(1, 1.5),
+                                  effect_pp=8),
+    "DURF_JIJ": ActionPlan(1200, "trajectory", (("ACTIVERING", 0.4), ("SOCIALE_ACTIVITEIT", 0.25), ("VRIJWILLIGERSWERK", 0.15),
+                                                 ("MANTELZORG", 0.1), ("DAGBESTEDING", 0.1)), 150,
                            age_weights=(0.5, 1, 1, 1, 0.8, 0.1), benefit_weights=(1, 2), effect_pp=8),
     "PRAKTIJKLEREN": ActionPlan(1500, "learning", (("CURSUS", 1.0),), 210, (1, 1, 0.3), benefit_weights=(1, 1.5), effect_pp=10),
     "TALENTPERRON": ActionPlan(800, "trajectory", (("LOOPBAANADVIES", 1.0),), 60, (1, 0.5, 0.05)),
     "LEERWERKLOKET": ActionPlan(2500, "learning", (("CURSUS", 0.6), ("TRAINING", 0.4)), 90, (1, 1, 0.1), bron="LEERWERKLOKET"),
-    "WIZ_ONTWIKKELCENTRA": ActionPlan(800, "trajectory", (("PTO", 1.0),), 120),
+    "WIZ_ONTWIKKELCENTRA": ActionPlan(800, "trajectory", (("PTO", 0.5), ("SCHOLING", 0.25), ("WORKSHOP", 0.25)), 120),
     "NOORDEN_WERKT_DOOR": ActionPlan(2000, "learning", (("TRAINING", 1.0),), 30, (0, 0.3, 1)),
     "WIZ_ACADEMY": ActionPlan(2500, "learning", (("CURSUS", 0.6), ("E_LEARNING", 0.4)), 60, (0, 0.2, 1)),
     "WIZ_LAB": ActionPlan(1000, "learning", (("WORKSHOP", 1.0),), 1, (0.5, 0.5, 1)),
@@ -277,6 +280,18 @@ def boost_jobs(rng: np.random.Generator, boosts: Boosts, people: People, employe
         "contract": np.full(n, 1, np.int8),
         "first_of_spell": np.ones(n, bool),
     })
+
+
+def apply_boosts(rng: np.random.Generator, boosts: Boosts, people: People, employers: Employers, instruments: Instruments,
+                 jobs: Spells, pw: Spells, uwv: Spells, registrations: Spells,
+                 trajectories: Spells) -> tuple[Spells, Spells, Spells, Spells, Spells]:
+    """The boosted people's new jobs, and their benefits, registrations, LKS, support and action
+    trajectories ended the day before (so rung 7 at baseline + 12 months)."""
+    jobs = clip_to_residence(people, Spells.concat([jobs, boost_jobs(rng, boosts, people, employers)]))
+    instrument = trajectories.attrs["instrument"]
+    ends_with_work = instruments.is_lks[instrument] | instruments.is_support[instrument] | (trajectories.attrs["action"] >= 0)
+    return (jobs, cut_at_boost(pw, boosts), cut_at_boost(uwv, boosts), cut_at_boost(registrations, boosts),
+            cut_at_boost(trajectories, boosts, ends_with_work))
 
 
 def effect_counts(state: LadderState, participation: Participation, quarters: np.ndarray, n_actions: int,

@@ -16,7 +16,13 @@
     intermediate models: person-days are never expanded. Each pair gets an
     integer pair_id so the facts are aggregated and joined back on a small key
     (at scale 1 about 12 million pairs). CTE names carry a `state_` prefix so
-    they cannot shadow the caller's CTEs. -#}
+    they cannot shadow the caller's CTEs.
+
+    For millions of pairs, let `person_dates` select from a table (a model
+    materialised as table), not from joins in a CTE: DuckDB picks the build side
+    of each interval join from the estimated row counts, and a CTE's estimate can
+    be so small that it hashes the pairs instead of the spells (at scale 1 that
+    ran out of memory; int_residents_at_peildata exists for this reason). -#}
 {% macro person_state_at(person_dates, population_only=false) %}
     {%- set min_age = var('population_min_age') -%}
     {%- set max_age_exclusive = var('population_max_age_exclusive') -%}

@@ -37,10 +37,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert run_intake(root / "landing", data_dir, workers=1).exit_code == 0
     (data_dir / "warehouse" / "tmp").mkdir(parents=True)
     selection = ["--select", "stg_gemeente__trajecten", "stg_uwv__werkzoekenden", "path:models/staging/intake"]
-    built = run_dbt(["run", *selection], data_dir, root / "target")
+    built = run_dbt(["build", *selection], data_dir, root / "target")  # the models and their tests
     assert built.returncode == 0, built.stdout[-3000:]
-    tested = run_dbt(["test", "--select", "path:models/staging/intake"], data_dir, root / "target")
-    assert tested.returncode == 0, tested.stdout[-3000:]
     return data_dir / "warehouse" / "llo.duckdb"
 
 

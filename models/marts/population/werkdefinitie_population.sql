@@ -1,38 +1,13 @@
--- Peildata are the quarter ends up to the as-of date: a stock at a later
--- peildatum is not known yet. Candidates are the persons with a region
--- residence period active at a peildatum; person_state_at applies the rest of
--- the werkdefinitie (population_only keeps the members) and computes every
--- column.
+-- person_state_at applies the werkdefinitie to the region's residents at each
+-- peildatum (population_only keeps the members) and computes every column.
 with
-
-periods as (
-
-    select * from {{ ref('dim_period') }}
-
-),
-
-residence_periods as (
-
-    select * from {{ ref('int_residence_periods') }}
-
-),
-
-peildata as (
-
-    select peildatum
-    from periods
-    where period_type = 'quarter' and is_complete
-
-),
 
 residents_at_peildata as (
 
     select
-        residence_periods.person_id,
-        peildata.peildatum as state_date
-    from peildata
-    inner join residence_periods
-        on {{ is_active_at('residence_periods.start_date', 'residence_periods.end_date', 'peildata.peildatum') }}
+        person_id,
+        peildatum as state_date
+    from {{ ref('int_residents_at_peildata') }}
 
 ),
 
