@@ -40,7 +40,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -61,7 +61,7 @@ from llo.intake_parse import (
 
 __all__ = ["elfproef", "pseudonym", "pseudonym_key", "run_intake", "IntakeResult", "ManifestRow"]
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 200_000
 # Worker processes; 2 uses both cores of the reference machine. LLO_INTAKE_WORKERS overrides (1 = no subprocess).
 WORKERS = int(os.environ.get("LLO_INTAKE_WORKERS", "2"))
 CHECK_RANK = {check: rank for rank, check in enumerate(ROW_CHECKS)}
@@ -114,12 +114,12 @@ def _contained(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
 
 
 class Pseudonymiser:
-    """pseudonym() for many bsns. Every bsn is hashed once per run: the pseudonyms are kept in sorted
-    numpy arrays (bsn as integer -> 64 hex characters; about 72 bytes per person), since the same person
-    appears in many files and deliveries."""
+    """pseudonym() for many bsns. The same person appears in many files and deliveries, so each bsn is
+    hashed once per process and its pseudonym kept in sorted numpy arrays (bsn as a number -> 64 hex
+    characters; about 72 bytes per person)."""
 
     def __init__(self, key: bytes) -> None:
-        self.prepared = hmac.new(key, digestmod=hashlib.sha256)
+        self.key = key
         self.bsns = np.zeros(0, dtype=np.int64)  # sorted
         self.pseudonyms = np.zeros(0, dtype="S64")
 
@@ -140,11 +140,7 @@ class Pseudonymiser:
     def _add(self, new_bsns: np.ndarray) -> None:
         if not len(new_bsns):
             return
-        hexes = []
-        for bsn in new_bsns.tolist():
-            state = self.prepared.copy()
-            state.update(f"{bsn:09d}".encode("ascii"))
-            hexes.append(state.hexdigest())
+        hexes = [pseudonym(f"{bsn:09d}", self.key) for bsn in new_bsns.tolist()]
         position = np.searchsorted(self.bsns, new_bsns)  # new_bsns is sorted
         self.bsns = np.insert(self.bsns, position, new_bsns)
         self.pseudonyms = np.insert(self.pseudonyms, position, np.array(hexes, dtype="S64"))
@@ -512,7 +508,7 @@ class FileIntake:
             if line not in failures and not (counts[index] > self.width and not "".join(surplus).strip()):
                 failures[line] = self.failure(line, "field_count", None, None,
                                               {"found": int(counts[index]), "expected": self.width})
-        candidates = np.array([line not in failures for line in lines.tolist()], dtype=bool)
+        candidates = ~np.isin(lines, np.fromiter(failures, dtype=np.int64, count=len(failures)))
         parsed = self.parse(pc.filter(batch.fields, pa.array(candidates)), lines[candidates])
         return PendingChunk(batch, parsed, failures)
 
@@ -556,11 +552,11 @@ class FileIntake:
         found = self.resolve_unique(found, parsed)
         found.sort(key=lambda item: (item[0], CHECK_RANK[item[1]], self.column_order[item[2]["column"]]))
         failures = chunk.failures
-        position = {line: index for index, line in enumerate(parsed.lines.tolist())} if found else {}
         for line, check, details in found:
             if line not in failures:
-                failures[line] = self.describe(line, position[line], check, details, parsed)
-        accepted = np.array([line not in failures for line in parsed.lines.tolist()], dtype=bool)
+                index = int(np.searchsorted(parsed.lines, line))  # lines ascend
+                failures[line] = self.describe(line, index, check, details, parsed)
+        accepted = ~np.isin(parsed.lines, np.fromiter(failures, dtype=np.int64, count=len(failures)))
         self.rows_accepted += int(accepted.sum())
         self.sink.write(parsed, accepted)
         rejected = [failures[line] for line in sorted(failures)]
@@ -574,21 +570,19 @@ class FileIntake:
         if not self.file_kind.unique:
             return found
         rank = CHECK_RANK["id_not_unique"]
-        failing_earlier = {line for line, check, _ in found if CHECK_RANK[check] < rank}
-        flagged = {line for line, check, _ in found if check == "id_not_unique"}
+        failing_earlier = np.array([line for line, check, _ in found if CHECK_RANK[check] < rank], dtype=np.int64)
+        flagged = np.array([line for line, check, _ in found if check == "id_not_unique"], dtype=np.int64)
         resolved = [item for item in found if item[1] != "id_not_unique"]
-        eligible = np.array([line not in failing_earlier for line in parsed.lines.tolist()], dtype=bool)
+        eligible = ~np.isin(parsed.lines, failing_earlier)
         keys = pc.binary_join_element_wise(
-            *(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique), "|").to_pylist()
-        eligible_keys = [key for key, ok in zip(keys, eligible) if ok]
+            *(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique), "|")
+        eligible_keys = pc.filter(keys, pa.array(eligible)).to_pylist()
         eligible_lines = parsed.lines[eligible]
-        repeats = np.array([line in flagged for line in eligible_lines.tolist()], dtype=bool)
-        first = self.claimed_keys.first_lines(_hash_texts(eligible_keys), eligible_lines, repeats)
-        for line, first_line, key in zip(eligible_lines.tolist(), first.tolist(), eligible_keys):
-            if first_line != line:
-                resolved.append((line, "id_not_unique", {
-                    "column": self.file_kind.unique[0], "key": key, "first_line": first_line,
-                    "key_columns": self.file_kind.unique}))
+        first = self.claimed_keys.first_lines(_hash_texts(eligible_keys), eligible_lines, np.isin(eligible_lines, flagged))
+        for index in np.flatnonzero(first != eligible_lines).tolist():
+            resolved.append((int(eligible_lines[index]), "id_not_unique", {
+                "column": self.file_kind.unique[0], "key": eligible_keys[index], "first_line": int(first[index]),
+                "key_columns": self.file_kind.unique}))
         return resolved
 
     def describe(self, line: int, index: int, check: str, details: dict, parsed: ParsedChunk) -> Failure:

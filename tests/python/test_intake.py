@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
+import io
 import stat
+from contextlib import redirect_stdout
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -162,11 +164,91 @@ EXPECTED_TRAJECTEN = {  # line -> (check, column, delivered value, reason after 
 }
 
 
-def test_every_row_check_with_the_reason_a_supplier_can_act_on(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
+ACTIVITIES = f"onderwijs/{MONTH}/leeractiviteiten.csv"
+ACTIVITIES_LINES = [
+    "activiteit_id;bsn;bron;onderwijstype;vorm;stap_categorie;actie_code;datum_start;datum_einde;uren;resultaat;voltijd",
+    "A1;111222333;DUO;MBO;FORMEEL;4;;01-09-2023;;12,5;;J",  # 2 accepted: decimal comma, J
+    "A2;111222333;duo;mbo;formeel;;;01-09-2023;;abc;;ja",  # 3 number_invalid: uren
+    "A3;111222333;DUO;MBO;FORMEEL;;;01-09-2023;;10;;misschien",  # 4 bool_invalid: voltijd
+    "A4;111222333;STAP;CURSUS;NON_FORMEEL;5;;01-09-2023;;10;;",  # 5 out_of_range: stap_categorie 1-4
+    "A5;111222333;STAP;CURSUS;NON_FORMEEL;2,5;;01-09-2023;;10;;",  # 6 number_invalid: not whole
+    "A6;111222333;STAP;CURSUS;NON_FORMEEL;2;;01-09-2023;;1.234,5;;",  # 7 number_invalid: thousands separator
+    "A7;111222333;STAP;CURSUS;NON_FORMEEL;1;;01-09-2023;;7.5;;Nee",  # 8 accepted
+    "A8;111222333;STAP;CURSUS;NON_FORMEEL;1;;01-09-2023;;-1;;",  # 9 out_of_range: uren >= 0
+]
+ANSWERS = f"enquetes/{MONTH}/antwoorden.csv"
+ANSWERS_LINES = [
+    "antwoord_id;respondent_type;bsn;werkgever_id;actie_code;event_id;datum;meting;vraag_code;score",
+    "Q1;INWONER;111222333;;;;01-03-2025;VOOR;MOTIVATIE_WERK;4",  # 2 accepted: scale 1-5
+    "Q2;INWONER;;;;;01-03-2025;NA;MOTIVATIE_WERK;7",  # 3 out_of_range: 7 > 5
+    "Q3;INWONER;;;;;01-03-2025;NA;TEVREDENHEID;7",  # 4 accepted: scale 1-10
+    "Q4;WERKGEVER;;W1;;;01-03-2025;EENMALIG;BEREIDHEID_INVESTEREN_LLO;0",  # 5 out_of_range: 0 < 1
+]
+INPUTS = f"programma/{MONTH}/inzet.csv"
+INPUTS_LINES = [
+    "actie_code;kwartaal;budget_eur;besteed_eur;fte;uren;materieel_eur;werkwijzen",
+    "WIZ_LAB;2025K3;1000;;;;;groepsaanpak | matchingstool",  # 2 accepted, normalised
+    "wiz_lab;2025-Q3;500;;;;;",  # 3 id_not_unique: same action and quarter as line 2
+    "WIZ_LAB;2025-Q5;500;;;;;",  # 4 date_invalid: no such quarter
+    "WIZ_LAB;2025-Q4;500;;;;;GROEPSAANPAK|KOFFIE",  # 5 code_unknown: werkwijzen
+]
+EVENTS = f"programma/{MONTH}/events.csv"
+EVENTS_LINES = [  # delivered in Windows-1252
+    "event_id;actie_code;datum;gemeentecode;doelgroep;naam",
+    "E1;TALENTTOUR;01-02-2025;14;av;Café",  # 2 accepted: 14 -> GM0014, av -> AV
+    "E2;TALENTTOUR;01-03-2025;Groningen;AH;",  # 3 code_unknown: gemeentecode (E2 is still in events.csv)
+]
+OCTOBER_VISITS = f"programma/{MONTH}/event_deelnames.csv"
+NOVEMBER_VISITS = f"programma/{NEXT_MONTH}/event_deelnames.csv"  # no events.csv in 2026-11: October's stands
+FORMATS = {  # path -> what the file exercises (contract section 2)
+    f"uwv/{MONTH}/werkzoekenden.csv": "comma delimiter",
+    f"uwv/{MONTH}/uitkeringen.csv": "byte order mark",
+    EVENTS: "Windows-1252",
+    f"gemeente/GM0014/{MONTH}/pw_uitkeringen.csv": "header case, whitespace, extra column",
+    f"gemeente/GM0014/{MONTH}/participatieladder.csv": "required column trede missing",
+    f"gemeente/GM0014/{MONTH}/notities.csv": "not a file of the contract",
+}
+
+
+def deliver_everything(landing: Path) -> None:
+    """The fixture delivery shared by most tests below."""
     deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    result = run_intake(landing, data_dir, workers=1)
-    assert result.exit_code == 0
+    deliver(landing, ACTIVITIES, ACTIVITIES_LINES)
+    deliver(landing, ANSWERS, ANSWERS_LINES)
+    deliver(landing, INPUTS, INPUTS_LINES)
+    deliver(landing, EVENTS, EVENTS_LINES, encoding="cp1252")
+    deliver(landing, OCTOBER_VISITS, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E1;111222333;;J", "E3;;;N"])
+    deliver(landing, NOVEMBER_VISITS, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E2;;;N", "E9;;;"])
+    formats = list(FORMATS)
+    deliver(landing, formats[0], ["bsn,datum_inschrijving,datum_uitschrijving", "111222333,01-01-2024,"])
+    deliver(landing, formats[1], ["bsn;uitkeringssoort;ingangsdatum;einddatum", "111222333;WW;01-01-2024;"], bom=True)
+    deliver(landing, formats[3], [" BSN ;Regeling;DATUM_BEGIN;datum_einde;Opmerking",
+                                  "111222333;PW;01-01-2024;;let op", "123456782 ; pw ; 01-02-2024 ; ; "])
+    deliver(landing, formats[4], ["bsn;meetdatum", "111222333;01-01-2024", "123456782;01-02-2024"])
+    deliver(landing, formats[5], ["wat;waarom", "x;y"])
+
+
+@dataclass(frozen=True)
+class Delivered:
+    landing: Path
+    data_dir: Path
+    result: object
+    printed: str
+
+
+@pytest.fixture(scope="module")
+def delivered(tmp_path_factory: pytest.TempPathFactory) -> Delivered:
+    root = tmp_path_factory.mktemp("delivered")
+    deliver_everything(root / "landing")
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(io.StringIO()) as printed:
+        patch.setenv("LLO_PSEUDONYM_KEY", KEY)
+        result = run_intake(root / "landing", root / "data", workers=1)
+    return Delivered(root / "landing", root / "data", result, printed.getvalue())
+
+
+def test_every_row_check_with_the_reason_a_supplier_can_act_on(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
+    assert delivered.result.exit_code == 0
     rejected = quarantine(data_dir, TRAJECTEN)
     assert set(rejected) == set(EXPECTED_TRAJECTEN)
     for line, (check, column, value, reason) in EXPECTED_TRAJECTEN.items():
@@ -198,90 +280,47 @@ def test_uniqueness_and_duplicates_hold_across_chunks(tmp_path: Path, monkeypatc
         line: expected[0] for line, expected in EXPECTED_TRAJECTEN.items()}
 
 
-def test_numbers_booleans_ranges_and_survey_scales(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    activities = f"onderwijs/{MONTH}/leeractiviteiten.csv"
-    deliver(landing, activities, [
-        "activiteit_id;bsn;bron;onderwijstype;vorm;stap_categorie;actie_code;datum_start;datum_einde;uren;resultaat;voltijd",
-        "A1;111222333;DUO;MBO;FORMEEL;4;;01-09-2023;;12,5;;J",  # 2 accepted: decimal comma, J
-        "A2;111222333;duo;mbo;formeel;;;01-09-2023;;abc;;ja",  # 3 number_invalid: uren
-        "A3;111222333;DUO;MBO;FORMEEL;;;01-09-2023;;10;;misschien",  # 4 bool_invalid: voltijd
-        "A4;111222333;STAP;CURSUS;NON_FORMEEL;5;;01-09-2023;;10;;",  # 5 out_of_range: stap_categorie 1-4
-        "A5;111222333;STAP;CURSUS;NON_FORMEEL;2,5;;01-09-2023;;10;;",  # 6 number_invalid: not whole
-        "A6;111222333;STAP;CURSUS;NON_FORMEEL;2;;01-09-2023;;1.234,5;;",  # 7 number_invalid: thousands separator
-        "A7;111222333;STAP;CURSUS;NON_FORMEEL;1;;01-09-2023;;7.5;;Nee",  # 8 accepted
-        "A8;111222333;STAP;CURSUS;NON_FORMEEL;1;;01-09-2023;;-1;;",  # 9 out_of_range: uren >= 0
-    ])
-    answers = f"enquetes/{MONTH}/antwoorden.csv"
-    deliver(landing, answers, [
-        "antwoord_id;respondent_type;bsn;werkgever_id;actie_code;event_id;datum;meting;vraag_code;score",
-        "Q1;INWONER;111222333;;;;01-03-2025;VOOR;MOTIVATIE_WERK;4",  # 2 accepted: scale 1-5
-        "Q2;INWONER;;;;;01-03-2025;NA;MOTIVATIE_WERK;7",  # 3 out_of_range: 7 > 5
-        "Q3;INWONER;;;;;01-03-2025;NA;TEVREDENHEID;7",  # 4 accepted: scale 1-10
-        "Q4;WERKGEVER;;W1;;;01-03-2025;EENMALIG;BEREIDHEID_INVESTEREN_LLO;0",  # 5 out_of_range: 0 < 1
-    ])
-    run_intake(landing, data_dir, workers=1)
-    rejected = quarantine(data_dir, activities)
+def test_numbers_booleans_ranges_and_survey_scales(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
+    rejected = quarantine(data_dir, ACTIVITIES)
     assert {line: (row["check_code"], row["column_name"]) for line, row in rejected.items()} == {
         3: ("number_invalid", "uren"), 4: ("bool_invalid", "voltijd"), 5: ("out_of_range", "stap_categorie"),
         6: ("number_invalid", "stap_categorie"), 7: ("number_invalid", "uren"), 9: ("out_of_range", "uren")}
-    assert rejected[5]["reason"] == f"{activities} line 5: stap_categorie 5 is out of range (expected >= 1 and <= 4)"
+    assert rejected[5]["reason"] == f"{ACTIVITIES} line 5: stap_categorie 5 is out of range (expected >= 1 and <= 4)"
     assert rejected[4]["reason"].endswith(
         "voltijd 'misschien' is not a yes/no value (expected J/N, Ja/Nee, 1/0 or true/false)")
     rows = accepted(data_dir, "onderwijs__leeractiviteiten", "onderwijs")
     assert rows.loc[2, "uren"] == 12.5 and rows.loc[8, "uren"] == 7.5
     assert bool(rows.loc[2, "voltijd"]) is True and bool(rows.loc[8, "voltijd"]) is False
-    rejected = quarantine(data_dir, answers)
+    rejected = quarantine(data_dir, ANSWERS)
     assert {line: row["check_code"] for line, row in rejected.items()} == {3: "out_of_range", 5: "out_of_range"}
-    assert rejected[3]["reason"] == f"{answers} line 3: score 7 is outside the scale 1-5 of vraag_code MOTIVATIE_WERK"
+    assert rejected[3]["reason"] == f"{ANSWERS} line 3: score 7 is outside the scale 1-5 of vraag_code MOTIVATIE_WERK"
 
 
-def test_codes_municipalities_quarters_and_compound_keys(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    inputs = f"programma/{MONTH}/inzet.csv"
-    deliver(landing, inputs, [
-        "actie_code;kwartaal;budget_eur;besteed_eur;fte;uren;materieel_eur;werkwijzen",
-        "WIZ_LAB;2025K3;1000;;;;;groepsaanpak | matchingstool",  # 2 accepted, normalised
-        "wiz_lab;2025-Q3;500;;;;;",  # 3 id_not_unique: same action and quarter as line 2
-        "WIZ_LAB;2025-Q5;500;;;;;",  # 4 date_invalid: no such quarter
-        "WIZ_LAB;2025-Q4;500;;;;;GROEPSAANPAK|KOFFIE",  # 5 code_unknown: werkwijzen
-    ])
-    events = f"programma/{MONTH}/events.csv"
-    deliver(landing, events, [
-        "event_id;actie_code;datum;gemeentecode;doelgroep;naam",
-        "E1;TALENTTOUR;01-02-2025;14;av;Open dag",  # 2 accepted: 14 -> GM0014, av -> AV
-        "E2;TALENTTOUR;01-02-2025;Groningen;AV;",  # 3 code_unknown: gemeentecode
-    ])
-    run_intake(landing, data_dir, workers=1)
-    rejected = quarantine(data_dir, inputs)
+def test_codes_municipalities_quarters_and_compound_keys(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
+    rejected = quarantine(data_dir, INPUTS)
     assert {line: row["check_code"] for line, row in rejected.items()} == {
         3: "id_not_unique", 4: "date_invalid", 5: "code_unknown"}
-    assert rejected[3]["reason"] == f"{inputs} line 3: actie_code/kwartaal 'WIZ_LAB|2025-Q3' already used on line 2"
-    assert rejected[4]["reason"] == f"{inputs} line 4: kwartaal '2025-Q5' is not a quarter (expected e.g. 2025-Q3 or 2025K3)"
+    assert rejected[3]["reason"] == f"{INPUTS} line 3: actie_code/kwartaal 'WIZ_LAB|2025-Q3' already used on line 2"
+    assert rejected[4]["reason"] == f"{INPUTS} line 4: kwartaal '2025-Q5' is not a quarter (expected e.g. 2025-Q3 or 2025K3)"
     row = accepted(data_dir, "programma__inzet", "programma").loc[2]
     assert (row.actie_code, row.kwartaal, row.werkwijzen) == ("WIZ_LAB", "2025-Q3", "GROEPSAANPAK|MATCHINGSTOOL")
-    assert accepted(data_dir, "programma__events", "programma").loc[2, "gemeentecode"] == "GM0014"
-    assert quarantine(data_dir, events)[3]["reason"] == (
-        f"{events} line 3: gemeentecode 'Groningen' is not a municipality code (expected GMxxxx, xxxx or a number)")
+    event = accepted(data_dir, "programma__events", "programma").loc[2]
+    assert (event.gemeentecode, event.doelgroep) == ("GM0014", "AV")
+    assert quarantine(data_dir, EVENTS)[3]["reason"] == (
+        f"{EVENTS} line 3: gemeentecode 'Groningen' is not a municipality code (expected GMxxxx, xxxx or a number)")
 
 
-def test_event_ids_must_exist_in_the_latest_events_delivery(tmp_path: Path) -> None:
-    """2026-10 delivers events E1, E2 and attendances; 2026-11 delivers attendances only, so the events of
-    2026-10 still stand for it."""
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, f"programma/{MONTH}/events.csv", [
-        "event_id;actie_code;datum;gemeentecode;doelgroep;naam",
-        "E1;TALENTTOUR;01-02-2025;GM0014;AV;", "E2;TALENTTOUR;01-03-2025;GM0014;AH;"])
-    october = f"programma/{MONTH}/event_deelnames.csv"
-    deliver(landing, october, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E1;111222333;;J", "E3;;;N"])
-    november = f"programma/{NEXT_MONTH}/event_deelnames.csv"
-    deliver(landing, november, ["event_id;bsn;werkgever_id;werkend_opgegeven", "E2;;;N", "E9;;;"])
-    run_intake(landing, data_dir, workers=1)
-    assert quarantine(data_dir, october)[3]["reason"] == (
-        f"{october} line 3: event_id 'E3' does not exist in programma/{MONTH}/events.csv")
-    rejected = quarantine(data_dir, november)
+def test_event_ids_must_exist_in_the_latest_events_delivery(delivered: Delivered) -> None:
+    """October delivers events E1 and E2 (E2 quarantined for its municipality code, but in the file);
+    November delivers attendances only, so October's events.csv still stands for it."""
+    data_dir = delivered.data_dir
+    assert quarantine(data_dir, OCTOBER_VISITS)[3]["reason"] == (
+        f"{OCTOBER_VISITS} line 3: event_id 'E3' does not exist in {EVENTS}")
+    rejected = quarantine(data_dir, NOVEMBER_VISITS)
     assert list(rejected) == [3] and rejected[3]["check_code"] == "reference_missing"
-    assert rejected[3]["reason"] == f"{november} line 3: event_id 'E9' does not exist in programma/{MONTH}/events.csv"
+    assert rejected[3]["reason"] == f"{NOVEMBER_VISITS} line 3: event_id 'E9' does not exist in {EVENTS}"
     anonymous = accepted(data_dir, "programma__event_deelnames", "programma", NEXT_MONTH).loc[2]
     assert anonymous.event_id == "E2" and pd.isna(anonymous.person_id)
 
@@ -289,37 +328,12 @@ def test_event_ids_must_exist_in_the_latest_events_delivery(tmp_path: Path) -> N
 # --- whole files ---------------------------------------------------------------------------------
 
 
-def delivery_with_every_file_format(landing: Path) -> dict[str, str]:
-    """One delivery month exercising contract section 2 file by file; returns path -> what it exercises."""
-    files = {
-        f"uwv/{MONTH}/werkzoekenden.csv": "comma delimiter",
-        f"uwv/{MONTH}/uitkeringen.csv": "byte order mark",
-        f"programma/{MONTH}/events.csv": "Windows-1252",
-        f"gemeente/GM0014/{MONTH}/pw_uitkeringen.csv": "header case, whitespace, extra column",
-        f"gemeente/GM0014/{MONTH}/participatieladder.csv": "required column trede missing",
-        f"gemeente/GM0014/{MONTH}/notities.csv": "not a file of the contract",
-    }
-    paths = list(files)
-    deliver(landing, paths[0], ["bsn,datum_inschrijving,datum_uitschrijving", "111222333,01-01-2024,"])
-    deliver(landing, paths[1], ["bsn;uitkeringssoort;ingangsdatum;einddatum", "111222333;WW;01-01-2024;"], bom=True)
-    deliver(landing, paths[2], ["event_id;actie_code;datum;gemeentecode;doelgroep;naam",
-                                "E1;TALENTTOUR;01-02-2025;GM0014;AV;Café"], encoding="cp1252")
-    deliver(landing, paths[3], [" BSN ;Regeling;DATUM_BEGIN;datum_einde;Opmerking",
-                                "111222333;PW;01-01-2024;;let op", "123456782 ; pw ; 01-02-2024 ; ; "])
-    deliver(landing, paths[4], ["bsn;meetdatum", "111222333;01-01-2024", "123456782;01-02-2024"])
-    deliver(landing, paths[5], ["wat;waarom", "x;y"])
-    return files
-
-
-def test_file_formats_warnings_and_rejections(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    files = delivery_with_every_file_format(landing)
-    result = run_intake(landing, data_dir, workers=1)
-    assert result.exit_code == 0  # the rejected files do not stop the others
+def test_file_formats_warnings_and_rejections(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
     rows = manifest(data_dir)
-    assert set(rows) == set(files)
-    werkzoekenden, uitkeringen, events, pw, ladder, notes = (rows[path] for path in files)
-    assert (werkzoekenden["delimiter"], werkzoekenden["warning_codes"], werkzoekenden["rows_accepted"]) == (",", "comma_delimiter", 1)
+    werkzoekenden, uitkeringen, events, pw, ladder, notes = (rows[path] for path in FORMATS)
+    assert (werkzoekenden["delimiter"], werkzoekenden["warning_codes"], werkzoekenden["rows_accepted"]) == (
+        ",", "comma_delimiter", 1)
     assert (uitkeringen["warning_codes"], uitkeringen["encoding"], uitkeringen["rows_accepted"]) == ("bom", "utf-8", 1)
     assert (events["warning_codes"], events["encoding"]) == ("windows_1252", "windows-1252")
     assert accepted(data_dir, "programma__events", "programma").loc[2, "naam"] == "Café"
@@ -330,20 +344,22 @@ def test_file_formats_warnings_and_rejections(tmp_path: Path, capsys: pytest.Cap
         f"gemeente/GM0014/{MONTH}/participatieladder.csv: required column trede missing; "
         "expected columns bsn;meetdatum;trede, found bsn;meetdatum")
     assert (ladder["rows_read"], ladder["rows_accepted"], ladder["rows_quarantined"]) == (2, 0, 2)
-    assert {row["check_code"] for row in quarantine(data_dir, list(files)[4]).values()} == {"missing_column"}
+    assert {row["check_code"] for row in quarantine(data_dir, ladder["file_path"]).values()} == {"missing_column"}
     assert not (data_dir / "intake" / "gemeente__participatieladder" / "GM0014").exists()
     assert notes["status"] == "REJECTED" and "not a file of the delivery contract" in notes["message"]
-    printed = capsys.readouterr().out
-    assert f"gemeente/GM0014/{MONTH}/participatieladder.csv  REJECTED" in printed
-    for path in files:
+    assert delivered.result.exit_code == 0  # the rejected files do not stop the others
+
+
+def test_the_summary_table_lists_every_file(delivered: Delivered) -> None:
+    printed = delivered.printed
+    assert f"gemeente/GM0014/{MONTH}/participatieladder.csv  REJECTED     2         0            2" in printed
+    assert f"{TRAJECTEN}                 ACCEPTED    15         4           11  bsn_padded" in printed
+    for path in manifest(delivered.data_dir):
         assert path in printed
 
 
-def test_rows_read_equals_accepted_plus_quarantined_for_every_file(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    delivery_with_every_file_format(landing)
-    run_intake(landing, data_dir, workers=1)
+def test_rows_read_equals_accepted_plus_quarantined_for_every_file(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
     per_file = pq.read_table(data_dir / "intake" / "_meta" / "quarantine.parquet").to_pandas().groupby(
         "file_path").size()
     assert per_file.sum() > 0
@@ -351,17 +367,14 @@ def test_rows_read_equals_accepted_plus_quarantined_for_every_file(tmp_path: Pat
         assert row["rows_read"] == row["rows_accepted"] + row["rows_quarantined"], path
         assert per_file.get(path, 0) == row["rows_quarantined"], path
         if row["file_kind"] and row["status"] == "ACCEPTED":
-            written = pq.read_metadata(
-                data_dir / "intake" / row["file_kind"] / row["supplier_code"] / MONTH / "data.parquet").num_rows
+            written = pq.read_metadata(data_dir / "intake" / row["file_kind"] / row["supplier_code"]
+                                       / row["delivery_month"] / "data.parquet").num_rows
             assert written == row["rows_accepted"], path
 
 
-def test_every_kind_has_a_zero_row_schema_file(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    run_intake(landing, data_dir, workers=1)
+def test_every_kind_has_a_zero_row_schema_file(delivered: Delivered) -> None:
     for file_kind in FILE_KINDS:
-        schema_file = pq.read_table(data_dir / "intake" / file_kind.kind / "_schema.parquet")
+        schema_file = pq.read_table(delivered.data_dir / "intake" / file_kind.kind / "_schema.parquet")
         assert schema_file.num_rows == 0
         assert schema_file.schema.names == [name for name, _ in llo.intake.intake_schema(file_kind)]
 
@@ -373,13 +386,12 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 def test_running_twice_changes_nothing(tmp_path: Path) -> None:
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    delivery_with_every_file_format(landing)
+    deliver_everything(landing)
     first = run_intake(landing, data_dir, workers=1)
-    before = {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine")}
+    before = {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine", "gx")}
     second = run_intake(landing, data_dir, workers=1)
-    assert second.exit_code == 0 and second.files == [] and second.skipped == len(first.files) == 7
-    assert {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine")} == before
+    assert second.exit_code == 0 and second.files == [] and second.skipped == len(first.files) == 13
+    assert {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine", "gx")} == before
 
 
 def test_same_bytes_under_another_month_are_recognised(tmp_path: Path) -> None:
@@ -418,11 +430,8 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert run_intake(landing, tmp_path / "data", workers=1).exit_code == 0  # nothing new
 
 
-def test_no_bsn_outside_archive_and_quarantine(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    delivery_with_every_file_format(landing)
-    run_intake(landing, data_dir, workers=1)
+def test_no_bsn_outside_archive_and_quarantine(delivered: Delivered) -> None:
+    data_dir = delivered.data_dir
     restricted = {"archive", "quarantine"}
     bsns = [bsn.encode() for bsn in FIXTURE_BSNS] + [b"12345672"]  # also the unpadded form as delivered
     found_restricted, leaks = set(), []
@@ -444,13 +453,11 @@ def test_no_bsn_outside_archive_and_quarantine(tmp_path: Path) -> None:
         assert stat.S_IMODE((data_dir / directory).stat().st_mode) == 0o700
 
 
-def test_data_docs_of_the_run(tmp_path: Path) -> None:
-    landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
-    result = run_intake(landing, data_dir, workers=1)
-    assert result.data_docs == data_dir / "gx" / "index.html" and result.data_docs.exists()
-    pages = list((data_dir / "gx" / "validations" / "gemeente__trajecten").rglob("*.html"))
-    assert len(pages) == 1
+def test_data_docs_of_the_run(delivered: Delivered) -> None:
+    assert delivered.result.data_docs == delivered.data_dir / "gx" / "index.html"
+    assert delivered.result.data_docs.exists()
+    pages = list((delivered.data_dir / "gx" / "validations" / "gemeente__trajecten").rglob("*.html"))
+    assert len(pages) == 1  # one GX run: trajecten of 2026-10
 
 
 def test_every_row_check_has_a_reason_text() -> None:
@@ -465,11 +472,11 @@ def test_every_row_check_has_a_reason_text() -> None:
 
 
 def test_two_worker_processes_give_the_same_result_as_one(tmp_path: Path) -> None:
-    """Groups of files (kind and month) go to worker processes; the outcome may not depend on that."""
+    """Groups of files (kind and month) go to worker processes; the outcome may not depend on that. Two
+    municipalities' trajecten make a group of two files, validated in one GX run."""
     landing = tmp_path / "landing"
-    deliver(landing, TRAJECTEN, TRAJECTEN_LINES)
+    deliver_everything(landing)
     deliver(landing, TRAJECTEN.replace("GM0014", "GM0037"), TRAJECTEN_LINES[:5])
-    delivery_with_every_file_format(landing)
     outcomes = []
     for workers in (1, 2):
         data_dir = tmp_path / f"data-{workers}"
@@ -480,4 +487,6 @@ def test_two_worker_processes_give_the_same_result_as_one(tmp_path: Path) -> Non
                    for path in sorted((data_dir / "intake").glob("*/*/*/data.parquet"))}
         outcomes.append((rows, rejected, written))
     assert outcomes[0] == outcomes[1]
-    assert len(outcomes[0][2]) == 6  # trajecten of two municipalities, and four files of the other delivery
+    assert len(outcomes[0][2]) == 11  # 13 files: two rejected
+    assert [row["check_code"] for row in outcomes[0][1] if "GM0037" in row["file_path"]] == [
+        "duplicate_row", "field_count", "required_missing"]
