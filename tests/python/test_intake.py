@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import re
 import stat
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -351,9 +352,9 @@ def test_file_formats_warnings_and_rejections(delivered: Delivered) -> None:
 
 
 def test_the_summary_table_lists_every_file(delivered: Delivered) -> None:
-    printed = delivered.printed
-    assert f"gemeente/GM0014/{MONTH}/participatieladder.csv  REJECTED     2         0            2" in printed
-    assert f"{TRAJECTEN}                 ACCEPTED    15         4           11  bsn_padded" in printed
+    printed = delivered.printed  # columns: file, status, read, accepted, quarantined, warnings
+    assert re.search(rf"{re.escape(TRAJECTEN)} +ACCEPTED +15 +4 +11 +bsn_padded\n", printed)
+    assert re.search(rf"gemeente/GM0014/{MONTH}/participatieladder.csv +REJECTED +2 +0 +2\n", printed)
     for path in manifest(delivered.data_dir):
         assert path in printed
 
@@ -390,7 +391,7 @@ def test_running_twice_changes_nothing(tmp_path: Path) -> None:
     first = run_intake(landing, data_dir, workers=1)
     before = {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine", "gx")}
     second = run_intake(landing, data_dir, workers=1)
-    assert second.exit_code == 0 and second.files == [] and second.skipped == len(first.files) == 13
+    assert second.exit_code == 0 and second.files == [] and second.skipped == len(first.files) == 12
     assert {name: snapshot(data_dir / name) for name in ("intake", "archive", "quarantine", "gx")} == before
 
 
