@@ -6,7 +6,8 @@ column holding the typed value (dates as datetime, numbers as float, booleans,
 codes upper case; a value that did not parse is null), a `<column>__text`
 companion with the trimmed text as delivered for typed columns, and the bsn
 column masked ('<bsn>' or null), so no bsn ever reaches GX or its Data Docs.
-The index of the frame is the line number in the delivered file.
+The files of one kind and delivery month are validated together; the frame's index is (supplier, line
+number in the delivered file), so the Data Docs point at the lines too.
 
 Every expectation carries meta {"check": <llo.contract.ROW_CHECKS code>,
 "column": <contract column>}: the intake turns each unexpected row into a
@@ -35,8 +36,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 BSN_MASK = "<bsn>"
 TEXT_SUFFIX = "__text"
-# Files of one kind and month are validated together; this column says which file a row is from.
-FILE_NUMBER = "_file"
+# The files of one kind and delivery month are validated together: a row is known by its supplier (one
+# file per supplier in such a group) and line, which is also the frame's index.
+SUPPLIER = "_supplier"
+INDEX_NAMES = ("supplier", "line")
 # Types whose parsed value can be null while text was delivered: the value did not parse.
 PARSED_TYPES = {"date": "date_invalid", "int": "number_invalid", "decimal": "number_invalid",
                 "bool": "bool_invalid", "gemeente": "code_unknown", "quarter": "date_invalid"}
@@ -107,7 +110,7 @@ def suite_expectations(file_kind: FileKind) -> list[Expectation]:
             meta=_meta("date_order", end) | {"start_column": start}))
     if file_kind.unique:  # unique within a file
         expectations.append(gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=[FILE_NUMBER, *file_kind.unique], meta=_meta("id_not_unique", file_kind.unique[0])))
+            column_list=[SUPPLIER, *file_kind.unique], meta=_meta("id_not_unique", file_kind.unique[0])))
     for column, _other_kind, _other_column in file_kind.references:
         expectations.append(gxe.ExpectColumnValuesToBeInSet(
             column=column, value_set={"$PARAMETER": reference_parameter(column)},
@@ -117,11 +120,11 @@ def suite_expectations(file_kind: FileKind) -> list[Expectation]:
 
 @dataclass(frozen=True)
 class Unexpected:
-    """Rows (line numbers) that failed one expectation."""
+    """Rows, as (supplier, line), that failed one expectation."""
 
     check: str
     column: str
-    lines: list[int]
+    rows: list[tuple[str, int]]
     meta: dict
 
 
@@ -184,8 +187,8 @@ class SuiteRunner:
                     f"Great Expectations could not evaluate {config.type} on {run_name}: "
                     f"{outcome.exception_info.get('exception_message')}")
             if not outcome.success:
-                lines = [int(line) for line in outcome.result.get("unexpected_index_list") or []]
-                found.append(Unexpected(config.meta["check"], config.meta["column"], lines, dict(config.meta)))
+                rows = [(row["supplier"], int(row["line"])) for row in outcome.result.get("unexpected_index_list") or []]
+                found.append(Unexpected(config.meta["check"], config.meta["column"], rows, dict(config.meta)))
         return found
 
     def take_results(self) -> list[tuple[tuple, str]]:

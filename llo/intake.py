@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import io
 import multiprocessing
 import os
 import re
 import secrets
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -54,7 +52,7 @@ from llo.contract import (
     FILE_KINDS, FILE_REJECTION, FILE_WARNINGS, KINDS, METADATA_COLUMNS, ROW_CHECKS, Column, FileKind,
     intake_column_name, intake_schema,
 )
-from llo.expectations import BSN_MASK, FILE_NUMBER, PARSED_TYPES, reference_parameter, text_column
+from llo.expectations import BSN_MASK, INDEX_NAMES, PARSED_TYPES, SUPPLIER, reference_parameter, text_column
 from llo.intake_parse import (
     PARSERS, Batch, RecordReader, Scan, check_bsn, choose_delimiter, elfproef, open_text, scan_bytes, trimmed_or_null,
 )
@@ -79,9 +77,27 @@ ARROW_TYPES = {
 # --- the two rules other code and tests call directly ------------------------------------------
 
 
+class KeyedHash:
+    """HMAC-SHA-256 (RFC 2104) with the key's inner and outer hash states prepared once: hashing a bsn is
+    then two state copies instead of a new HMAC object, three times faster for millions of bsns."""
+
+    def __init__(self, key: bytes) -> None:
+        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        block = block.ljust(64, b"\0")  # SHA-256 works on 64-byte blocks
+        self.inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
+        self.outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
 def pseudonym(bsn9: str, key: bytes) -> str:
     """interfaces.md: lowercase hex of HMAC-SHA-256 with the key, message the 9-digit bsn in ASCII."""
-    return hmac.new(key, bsn9.encode("ascii"), hashlib.sha256).hexdigest()
+    return KeyedHash(key).hexdigest(bsn9.encode("ascii"))
 
 
 def pseudonym_key(data_dir: Path) -> bytes:
@@ -119,7 +135,7 @@ class Pseudonymiser:
     characters; about 72 bytes per person)."""
 
     def __init__(self, key: bytes) -> None:
-        self.key = key
+        self.keyed_hash = KeyedHash(key)
         self.bsns = np.zeros(0, dtype=np.int64)  # sorted
         self.pseudonyms = np.zeros(0, dtype="S64")
 
@@ -140,7 +156,7 @@ class Pseudonymiser:
     def _add(self, new_bsns: np.ndarray) -> None:
         if not len(new_bsns):
             return
-        hexes = [pseudonym(f"{bsn:09d}", self.key) for bsn in new_bsns.tolist()]
+        hexes = [self.keyed_hash.hexdigest(b"%09d" % bsn) for bsn in new_bsns.tolist()]
         position = np.searchsorted(self.bsns, new_bsns)  # new_bsns is sorted
         self.bsns = np.insert(self.bsns, position, new_bsns)
         self.pseudonyms = np.insert(self.pseudonyms, position, np.array(hexes, dtype="S64"))
@@ -267,8 +283,13 @@ def archive_file(source: Path, relative: str, sha256: str, archive_dir: Path) ->
     _restricted_dir(target.parent)
     if not target.exists() or _archived_sha(target) != sha256:
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, partial)
-        if scan_bytes(partial).sha256 != sha256:
+        digest = hashlib.sha256()
+        with open(source, "rb") as delivered, open(partial, "wb") as copy:
+            while block := delivered.read(1 << 20):
+                digest.update(block)
+                copy.write(block)
+        if digest.hexdigest() != sha256:
+            partial.unlink()
             raise RuntimeError(f"{relative} changed while it was being archived; run intake again")
         partial.replace(target)
         target.with_name(target.name + ".sha256").write_text(f"{sha256}  {target.name}\n", encoding="ascii")
@@ -404,6 +425,7 @@ class ParsedChunk:
 class PendingChunk:
     """A chunk of a file, read and parsed, waiting for its Great Expectations run."""
 
+    supplier: str
     batch: Batch
     parsed: ParsedChunk
     failures: dict[int, Failure]  # found while reading: duplicate_row and field_count
@@ -417,7 +439,6 @@ class FileIntake:
         self.worker = worker
         self.landing_file = item.landing_file
         self.file_kind: FileKind = item.landing_file.file_kind
-        self.number = item.number
         self.archived = worker.data_dir / item.row.archive_path
         self.scan = item.scan
         self.references = references
@@ -510,7 +531,7 @@ class FileIntake:
                                               {"found": int(counts[index]), "expected": self.width})
         candidates = ~np.isin(lines, np.fromiter(failures, dtype=np.int64, count=len(failures)))
         parsed = self.parse(pc.filter(batch.fields, pa.array(candidates)), lines[candidates])
-        return PendingChunk(batch, parsed, failures)
+        return PendingChunk(self.landing_file.supplier, batch, parsed, failures)
 
     def parse(self, records: pa.ListArray, lines: np.ndarray) -> ParsedChunk:
         texts, typed, bsn_failures = {}, {}, {}
@@ -531,7 +552,7 @@ class FileIntake:
 
     def gx_table(self, parsed: ParsedChunk) -> pa.Table:
         """What Great Expectations validates: the typed values, a `__text` companion for typed columns,
-        bsn masked, and the file's number in its group (uniqueness holds per file)."""
+        bsn masked, and the supplier (uniqueness holds per file, and a group has a file per supplier)."""
         columns = {}
         for column in self.file_kind.columns:
             text = parsed.texts[column.name]
@@ -541,7 +562,7 @@ class FileIntake:
             columns[column.name] = parsed.typed[column.name]
             if column.type in PARSED_TYPES:
                 columns[text_column(column.name)] = text
-        columns[FILE_NUMBER] = pa.array(np.full(len(parsed.lines), self.number, dtype=np.int32))
+        columns[SUPPLIER] = pa.array([self.landing_file.supplier] * len(parsed.lines), pa.string())
         return pa.table(columns)
 
     def finish_chunk(self, chunk: PendingChunk, found: list[tuple[int, str, dict]]) -> None:
@@ -637,26 +658,26 @@ class KindValidator:
             self.flush()
 
     def flush(self) -> None:
-        sizes = np.array([len(chunk.parsed.lines) for _, chunk in self.pending], dtype=np.int64)
-        ends = np.cumsum(sizes)
-        found: list[list[tuple[int, str, dict]]] = [[] for _ in self.pending]
-        if self.rows:
+        found: dict[int, list[tuple[int, str, dict]]] = {id(chunk): [] for _, chunk in self.pending}
+        lines = np.concatenate([chunk.parsed.lines for _, chunk in self.pending]) if self.pending else []
+        if len(lines):
             table = pa.concat_tables([file_intake.gx_table(chunk.parsed) for file_intake, chunk in self.pending])
             # Text as pandas categoricals: GX validates them about twice as fast as strings.
             table = pa.table({name: pc.dictionary_encode(values) if pa.types.is_string(values.type) else values
                               for name, values in zip(table.column_names, table.columns)})
             frame = table.to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+            frame.index = pd.MultiIndex.from_arrays([frame[SUPPLIER], lines], names=INDEX_NAMES)
             self.runs += 1
+            chunks = {}  # supplier -> its pending chunks, in line order
+            for _, chunk in self.pending:
+                chunks.setdefault(chunk.supplier, []).append(chunk)
             for unexpected in self.worker.suites.validate(self.file_kind, frame, f"{self.name} part {self.runs}",
                                                           self.parameters):
-                rows = np.array(unexpected.lines, dtype=np.int64)
-                owner = np.searchsorted(ends, rows, side="right")
-                for index in np.unique(owner).tolist():
-                    chunk = self.pending[index][1]
-                    local = rows[owner == index] - (ends[index] - sizes[index])
-                    found[index] += [(line, unexpected.check, unexpected.meta) for line in chunk.parsed.lines[local].tolist()]
-        for (file_intake, chunk), chunk_found in zip(self.pending, found):
-            file_intake.finish_chunk(chunk, chunk_found)
+                for supplier, line in unexpected.rows:
+                    chunk = next(chunk for chunk in chunks[supplier] if len(chunk.parsed.lines) and line <= chunk.parsed.lines[-1])
+                    found[id(chunk)].append((line, unexpected.check, unexpected.meta))
+        for file_intake, chunk in self.pending:
+            file_intake.finish_chunk(chunk, found[id(chunk)])
         self.pending, self.rows = [], 0
 
 
@@ -754,9 +775,8 @@ class RawQuarantine:
 # --- groups of files, taken in by a worker -----------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class GroupItem:
-    number: int  # position among the files of the group
     position: int  # position among the new files of the run, for progress messages
     landing_file: LandingFile
     scan: Scan
@@ -929,6 +949,9 @@ class IntakeRun:
             target.parent.mkdir(parents=True, exist_ok=True)
             _write_parquet_atomically(arrow_schema(file_kind).empty_table(), target)
 
+    def progress(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
     def write_data_docs(self) -> Path | None:
         """Data Docs of this run's validations (those of an earlier run stay when nothing was validated)."""
         if not self.data_docs:
@@ -947,7 +970,7 @@ def group_new_files(new: list[tuple[LandingFile, Scan, ManifestRow]]) -> list[Gr
     for position, (landing_file, scan, row) in enumerate(new, start=1):
         if row.status != STATUS_REJECTED:
             items = groups.setdefault((landing_file.file_kind.kind, landing_file.delivery_month), [])
-            items.append(GroupItem(len(items), position, landing_file, scan, row))
+            items.append(GroupItem(position, landing_file, scan, row))
     return [Group(KINDS[kind], month, items, {}, len(new)) for (kind, month), items in groups.items()]
 
 
@@ -1042,6 +1065,8 @@ def run_intake(landing: Path, data_dir: Path, workers: int = WORKERS) -> IntakeR
             skipped += 1
             continue
         new.append((landing_file, scan, run.archive(landing_file, scan, run.manifest + [row for _, _, row in new])))
+    run.progress(f"{len(new)} new file(s) ({sum(scan.size for _, scan, _ in new) / 1e6:,.0f} MB) archived, "
+                 f"{skipped} taken in before ({time.perf_counter() - started:.1f} s)")
     for _, _, row in new:
         if row.status == STATUS_REJECTED:  # not a file of the contract: nothing to read
             run.record(GroupResult([row], [], []))
@@ -1050,6 +1075,7 @@ def run_intake(landing: Path, data_dir: Path, workers: int = WORKERS) -> IntakeR
     run.write_schemas()
     if new or not (run.meta_dir / "manifest.parquet").exists():
         run.write_meta()
+    run.progress(f"taken in ({time.perf_counter() - started:.1f} s); writing the Data Docs")
     data_docs = run.write_data_docs()
     done = run.new_rows
     seconds = time.perf_counter() - started

@@ -76,13 +76,13 @@
     {%- endfor %}
     {%- endfor %}
 
-    final as (
+    disclosure_final as (
 
         select * exclude (disclosure_size) from {{ previous.name }}
 
     )
 
-    select * from final
+    select * from disclosure_final
 {%- endmacro %}
 
 

@@ -83,6 +83,8 @@ def test_pseudonym_is_hmac_sha256_of_the_padded_bsn() -> None:
     expected = hmac.new(b"some key", b"012345672", hashlib.sha256).hexdigest()
     assert pseudonym("012345672", b"some key") == expected
     assert len(expected) == 64 and expected == expected.lower()
+    long_key = b"k" * 100  # longer than a SHA-256 block: HMAC hashes the key first
+    assert pseudonym("111222333", long_key) == hmac.new(long_key, b"111222333", hashlib.sha256).hexdigest()
 
 
 def test_key_file_created_once_with_mode_0600_and_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
