@@ -59,7 +59,11 @@ def recovery(tmp_path_factory: pytest.TempPathFactory) -> Recovery:
     os.environ.setdefault("LLO_PSEUDONYM_KEY", "test-key-not-secret")
     assert run_intake(landing=paths.landing_dir, data_dir=paths.data_dir).exit_code == 0
     paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    build = run_dbt(["build", "--select", "+action_effect", "--exclude", "test_type:unit"], paths.data_dir, root / "target")
+    build = run_dbt(
+        ["build", "--select", "+action_effect", "--exclude", "test_type:unit", "--indirect-selection", "cautious"],
+        paths.data_dir,
+        root / "target",
+    )
     assert build.returncode == 0, build.stdout[-5000:]
 
     planted = json.loads(Path(truth_file).read_text(encoding="utf-8"))["planted_effects"]
