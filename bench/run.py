@@ -12,11 +12,18 @@ Two ratios from the same runs:
   compiled SQL of the same nodes directly, in DAG order, on a copy of the warehouse;
 - growth: median wall time at each scale above 1 over the median at scale 1.
 
+Dashboard queries: after each scale's last run, every dashboard page is rendered
+once (streamlit AppTest) with $LLO_DASHBOARD_QUERY_LOG set; each distinct query the
+pages ran is then timed DASHBOARD_REPEATS times on a fresh read-only connection to
+the published file, and the median per query is reported.
+
 Environment: BENCH_SCALES (e.g. "0.1,1"), BENCH_RUNS ("2" for every scale, or
 "0.1=3,1=3,5=2"), BENCH_LARGE=1 adds scale 10, BENCH_DIRECT=0 skips the direct
-execution, BENCH_KEEP=1 keeps the data of each scale's last run for inspection,
-BENCH_DIR (work folder, default bench/work), BENCH_RESULTS_DIR (default
-bench/results), BENCH_SEED, BENCH_MONTHS.
+execution, BENCH_DASHBOARD=0 skips the dashboard queries, BENCH_KEEP=1 keeps the
+data of each scale's last run for inspection, BENCH_DIR (work folder, default
+bench/work), BENCH_RESULTS_DIR (default bench/results), BENCH_SEED, BENCH_MONTHS,
+BENCH_SOURCE (what is benchmarked, for a copy without git metadata; default the
+git commit).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import graphlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -37,21 +45,41 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+import streamlit as st
 import yaml
+from streamlit.testing.v1 import AppTest
 
+from llo.dashboard import PAGES, PUBLISHED_DB_ENV, QUERY_LOG_ENV
 from llo.settings import PROJECT_DIR
 
 STAGES = ("generate", "intake", "build", "publish")
 DEFAULT_SCALES = (0.1, 1.0, 5.0)
 LARGE_SCALE = 10.0
 DEFAULT_RUNS = {0.1: 3, 1.0: 3, 5.0: 2, 10.0: 1}
-BIN_DIR = Path(sys.executable).parent
 SLOWEST_MODELS_SHOWN = 10
-LOG_TAIL_LINES = 40
+LOG_TAIL_LINES = 60
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+DASHBOARD_REPEATS = 5
+HEAVIEST_SQL_SHOWN = 200
 
 
 class BenchFailed(Exception):
-    """A pipeline stage exited non-zero; the benchmark stops with its log."""
+    """A pipeline stage exited non-zero; the run is recorded as failed with its log."""
+
+    def __init__(self, stage: str, message: str, log_tail: str) -> None:
+        super().__init__(f"{message}\n{log_tail}")
+        self.stage = stage
+        self.log_tail = log_tail
+
+    @property
+    def reason(self) -> str:
+        """The first line of the log tail naming an error (dbt: the message under
+        "Runtime Error in ..."), else the first "Failure in ..." line, else the last line."""
+        lines = [ANSI_ESCAPE.sub("", line).strip() for line in self.log_tail.splitlines()]
+        lines = [line for line in lines if line]
+        errors = [line for line in lines if "Error" in line and "Runtime Error in" not in line]
+        failures = [line for line in lines if "Failure in" in line]
+        return (errors or failures or [lines[-1] if lines else "no output"])[0]
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,7 @@ class BenchSettings:
     seed: int
     months: int
     direct: bool
+    dashboard: bool
     keep: bool
 
 
@@ -83,6 +112,7 @@ class RunResult:
     dbt_node_seconds: dict[str, float]
     direct_seconds: float | None = None
     direct_node_seconds: dict[str, float] = field(default_factory=dict)
+    dashboard_queries: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- settings
@@ -110,6 +140,7 @@ def settings_from_environment() -> BenchSettings:
         seed=int(os.environ.get("BENCH_SEED", "42")),
         months=int(os.environ.get("BENCH_MONTHS", "2")),
         direct=os.environ.get("BENCH_DIRECT", "1") != "0",
+        dashboard=os.environ.get("BENCH_DASHBOARD", "1") != "0",
         keep=os.environ.get("BENCH_KEEP") == "1",
     )
 
@@ -128,7 +159,7 @@ def run_stage(stage: str, command: list[str], env: dict[str, str], log_file: Pat
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = "\n".join(log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL_LINES:])
-        raise BenchFailed(f"stage {stage} exited with {process.returncode}: {' '.join(command)}\n(log {log_file})\n{tail}")
+        raise BenchFailed(stage, f"stage {stage} exited with {process.returncode}: {' '.join(command)} (log {log_file})", tail)
     return StageTiming(
         wall_seconds=wall,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
@@ -247,6 +278,60 @@ def execute_directly(target_dir: Path, warehouse: Path, scratch: Path) -> tuple[
     return total, node_seconds
 
 
+# ---------------------------------------------------------------- dashboard queries
+
+
+def dashboard_queries(published_db: Path, log_dir: Path) -> dict[tuple[str, str], list[str]]:
+    """Render every dashboard page on the published file; the distinct queries the
+    pages ran on DuckDB, as (sql, parameters as JSON), with the slugs of the pages
+    that ran each. The query cache is emptied before each page, so every page runs
+    all its queries."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    saved = {name: os.environ.get(name) for name in (PUBLISHED_DB_ENV, QUERY_LOG_ENV)}
+    queries: dict[tuple[str, str], list[str]] = {}
+    try:
+        os.environ[PUBLISHED_DB_ENV] = str(published_db)
+        for page in PAGES:
+            log = log_dir / f"{page.slug}.jsonl"
+            log.unlink(missing_ok=True)
+            os.environ[QUERY_LOG_ENV] = str(log)
+            st.cache_data.clear()
+            test = AppTest.from_file(str(PROJECT_DIR / "llo" / "dashboard.py"), default_timeout=120)
+            test.query_params["pagina"] = page.slug
+            test.run()
+            if test.exception:
+                raise BenchFailed("dashboard", f"dashboard page {page.slug} failed", "\n".join(str(error.value) for error in test.exception))
+            for line in log.read_text(encoding="utf-8").splitlines():
+                entry = json.loads(line)
+                pages = queries.setdefault((entry["sql"], json.dumps(entry["parameters"])), [])
+                if page.slug not in pages:
+                    pages.append(page.slug)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()  # drops the dashboard's connection to the file
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return queries
+
+
+def time_queries(published_db: Path, queries: dict[tuple[str, str], list[str]]) -> list[dict[str, Any]]:
+    """Each query DASHBOARD_REPEATS times on one fresh read-only connection, fetched
+    into pandas as the dashboard does; the median per query, the slowest first."""
+    timed = []
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        for (sql, parameters), pages in queries.items():
+            seconds = []
+            for _ in range(DASHBOARD_REPEATS):
+                started = time.perf_counter()
+                connection.execute(sql, json.loads(parameters)).df()
+                seconds.append(time.perf_counter() - started)
+            timed.append({"sql": sql, "parameters": json.loads(parameters), "pages": pages, "median_seconds": statistics.median(seconds)})
+    return sorted(timed, key=lambda query: query["median_seconds"], reverse=True)
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -266,12 +351,14 @@ def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
         DBT_PROFILES_DIR=str(PROJECT_DIR),
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
     )
-    llo = str(BIN_DIR / "llo")
+    # `python -m llo.cli` from the project folder is the `llo` command of the
+    # checkout this harness lives in (also when benchmarking an exported copy).
+    llo = [sys.executable, "-m", "llo.cli"]
     commands = {
-        "generate": [llo, "generate", "--scale", f"{scale:g}", "--seed", str(settings.seed), "--months", str(settings.months), "--out", str(landing)],
-        "intake": [llo, "intake"],
-        "build": [llo, "build"],
-        "publish": [llo, "publish"],
+        "generate": [*llo, "generate", "--scale", f"{scale:g}", "--seed", str(settings.seed), "--months", str(settings.months), "--out", str(landing)],
+        "intake": [*llo, "intake"],
+        "build": [*llo, "build"],
+        "publish": [*llo, "publish"],
     }
     stages: dict[str, StageTiming] = {}
     for stage in STAGES:
@@ -287,6 +374,11 @@ def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
             target_dir, data_dir / "warehouse" / "llo.duckdb", root / "direct"
         )
         print(f"  scale {scale:g} run {run}: direct   {result.direct_seconds:8.1f} s", flush=True)
+    if settings.dashboard and run == settings.runs[scale]:
+        published_db = data_dir / "publish" / "llo_monitor.duckdb"
+        result.dashboard_queries = time_queries(published_db, dashboard_queries(published_db, logs / "dashboard"))
+        print(f"  scale {scale:g} run {run}: dashboard {len(result.dashboard_queries)} queries, heaviest "
+              f"{result.dashboard_queries[0]['median_seconds'] * 1000:.0f} ms", flush=True)
     if not (settings.keep and run == settings.runs[scale]):
         shutil.rmtree(root, ignore_errors=True)
     return result
@@ -297,6 +389,18 @@ def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
 
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def dashboard_summary(queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The number of distinct dashboard queries, the heaviest (largest median) and the median of the medians."""
+    heaviest = max(queries, key=lambda query: query["median_seconds"])
+    return {
+        "queries": len(queries),
+        "heaviest_median_ms": heaviest["median_seconds"] * 1000,
+        "heaviest_sql": " ".join(heaviest["sql"].split())[:HEAVIEST_SQL_SHOWN],
+        "heaviest_pages": heaviest["pages"],
+        "median_ms": statistics.median(query["median_seconds"] for query in queries) * 1000,
+    }
 
 
 def summarise(results: list[RunResult]) -> dict[str, Any]:
@@ -326,6 +430,7 @@ def summarise(results: list[RunResult]) -> dict[str, Any]:
             for name in model_names
         ]
         models.sort(key=lambda model: model["dbt_seconds"], reverse=True)
+        dashboard = [run.dashboard_queries for run in runs if run.dashboard_queries]
         summary[f"{scale:g}"] = {
             "runs": len(runs),
             "stages": stages,
@@ -335,6 +440,7 @@ def summarise(results: list[RunResult]) -> dict[str, Any]:
             "direct_seconds": _median([run.direct_seconds for run in runs if run.direct_seconds]),
             "orchestration_ratio": _median(ratios),
             "slowest_models": models[:SLOWEST_MODELS_SHOWN],
+            "dashboard": dashboard_summary(dashboard[-1]) if dashboard else None,
         }
     return summary
 
@@ -373,7 +479,8 @@ def environment_description(load_before: tuple[float, ...], settings: BenchSetti
         "duckdb": duckdb.__version__,
         "dbt": dbt.version.__version__,
         "duckdb_settings": _duckdb_settings(),
-        "commit": _git("rev-parse", "--short", "HEAD"),
+        # BENCH_SOURCE describes an exported copy that has no git metadata
+        "commit": os.environ.get("BENCH_SOURCE") or _git("rev-parse", "--short", "HEAD"),
         "uncommitted_changes": bool(_git("status", "--porcelain")),
         "seed": settings.seed,
         "months": settings.months,
@@ -423,11 +530,31 @@ def markdown_report(report: dict[str, Any]) -> str:
             f"{_seconds(figures['dbt_model_seconds_sum'])} | {_seconds(figures['direct_seconds'])} | "
             f"{'–' if ratio is None else f'{ratio:.2f}'} |"
         )
+    dashboard = {scale: figures["dashboard"] for scale, figures in report["summary"].items() if figures.get("dashboard")}
+    if dashboard:
+        lines += [
+            "",
+            f"## Dashboard queries: every page rendered once, each distinct query timed {DASHBOARD_REPEATS} times",
+            "",
+            "| scale | queries | heaviest median ms | median of all queries ms | heaviest on pages |",
+            "|---:|---:|---:|---:|---|",
+        ]
+        for scale, figures in dashboard.items():
+            lines.append(f"| {scale} | {figures['queries']} | {figures['heaviest_median_ms']:.1f} | {figures['median_ms']:.1f} | "
+                         f"{', '.join(figures['heaviest_pages'])} |")
+        scale, figures = list(dashboard.items())[-1]
+        lines += ["", f"Heaviest query at scale {scale}: `{figures['heaviest_sql']}`"]
     if report["growth"]:
         lines += ["", "## Growth with the region's size", "", "| ratio | rows | total | " + " | ".join(STAGES) + " |",
                   "|---|---:|---:|" + "---:|" * len(STAGES)]
         for name, ratios in report["growth"].items():
             lines.append(f"| {name} | {ratios['rows']:.2f} | {ratios['total']:.2f} | " + " | ".join(f"{ratios[stage]:.2f}" for stage in STAGES) + " |")
+    if report["failures"]:
+        lines += ["", "## Failed runs", "", "| scale | run | stage | reason |", "|---:|---:|---|---|"]
+        for failure in report["failures"]:
+            lines.append(f"| {failure['scale']:g} | {failure['run']} | {failure['stage']} | {failure['reason'].replace('|', '/')} |")
+    if not report["summary"]:
+        return "\n".join(lines) + "\n"
     largest = list(report["summary"])[-1]
     lines += [
         "",
@@ -441,31 +568,44 @@ def markdown_report(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    settings = settings_from_environment()
-    load_before = os.getloadavg()
-    print(f"Benchmark: scales {', '.join(f'{scale:g}' for scale in settings.scales)}; runs {settings.runs}; work folder {settings.work_dir}", flush=True)
-    results: list[RunResult] = []
-    try:
-        for scale in settings.scales:
-            for run in range(1, settings.runs[scale] + 1):
-                results.append(run_pipeline(settings, scale, run))
-    except BenchFailed as failure:
-        print(f"Benchmark stopped: {failure}", file=sys.stderr)
-        return 1
+def write_reports(settings: BenchSettings, load_before: tuple[float, ...], results: list[RunResult], failures: list[dict[str, Any]]) -> None:
+    """Written after every run, so an interrupted benchmark still leaves its figures."""
     summary = summarise(results)
     report = {
         "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "environment": environment_description(load_before, settings),
         "summary": summary,
         "growth": growth_ratios(summary),
+        "failures": failures,
         "runs": [asdict(result) for result in results],
     }
     settings.results_dir.mkdir(parents=True, exist_ok=True)
     (settings.results_dir / "latest.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     (settings.results_dir / "latest.md").write_text(markdown_report(report), encoding="utf-8")
+
+
+def main() -> int:
+    settings = settings_from_environment()
+    load_before = os.getloadavg()
+    print(f"Benchmark: scales {', '.join(f'{scale:g}' for scale in settings.scales)}; runs {settings.runs}; work folder {settings.work_dir}", flush=True)
+    results: list[RunResult] = []
+    failures: list[dict[str, Any]] = []
+    for scale in settings.scales:
+        for run in range(1, settings.runs[scale] + 1):
+            try:
+                results.append(run_pipeline(settings, scale, run))
+            except BenchFailed as failure:
+                print(f"  scale {scale:g} run {run}: FAILED in {failure.stage}: {failure.reason}", file=sys.stderr, flush=True)
+                failures.append({"scale": scale, "run": run, "stage": failure.stage, "reason": failure.reason, "log_tail": failure.log_tail})
+                root = settings.work_dir / f"scale-{scale:g}"
+                shutil.copytree(root / "logs", settings.work_dir / "failed" / f"scale-{scale:g}-run-{run}", dirs_exist_ok=True)
+                if not settings.keep:
+                    shutil.rmtree(root, ignore_errors=True)
+                write_reports(settings, load_before, results, failures)
+                break  # the other runs of this scale would fail the same way
+            write_reports(settings, load_before, results, failures)
     print(f"Wrote {settings.results_dir / 'latest.md'} and {settings.results_dir / 'latest.json'}")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -4,14 +4,18 @@ Streamlit, Dutch labels, read-only. Every figure comes from the published databa
 ($LLO_DATA_DIR/publish/llo_monitor.duckdb, or $LLO_PUBLISHED_DB); nothing here
 computes an indicator, it only selects, formats and draws. The connection is
 reopened as soon as `llo publish` has swapped in a new file. The page can be
-chosen in the sidebar or with the URL parameter `?pagina=<slug>`.
+chosen in the sidebar or with the URL parameter `?pagina=<slug>`. With
+$LLO_DASHBOARD_QUERY_LOG naming a file, every query run on DuckDB (not those
+answered from the cache) appends a JSON line {"sql", "parameters", "seconds"} to it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +29,7 @@ from llo.contract import FILE_REJECTION, ROW_CHECKS
 from llo.settings import paths
 
 PUBLISHED_DB_ENV = "LLO_PUBLISHED_DB"
+QUERY_LOG_ENV = "LLO_DASHBOARD_QUERY_LOG"
 REGION = "REGIO"
 ALL_ACTIONS = "ALLE"
 ALL_GROUPS = "ALL"
@@ -113,6 +118,14 @@ def file_identity(path: Path) -> tuple[int, int, int] | None:
     return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
+def log_query(sql: str, parameters: tuple, seconds: float) -> None:
+    """One JSON line in $LLO_DASHBOARD_QUERY_LOG, when set (bench/run.py times these queries)."""
+    log = os.environ.get(QUERY_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"sql": sql, "parameters": list(parameters), "seconds": seconds}) + "\n")
+
+
 class PublishedFile:
     """One read-only connection to the published file, reopened when the file is replaced.
 
@@ -136,7 +149,10 @@ class PublishedFile:
                     return pd.DataFrame()
                 self._connection = duckdb.connect(str(self.path), read_only=True)
                 self._identity = identity
-            return self._connection.execute(sql, list(parameters)).df()
+            started = time.perf_counter()
+            frame = self._connection.execute(sql, list(parameters)).df()
+            log_query(sql, parameters, time.perf_counter() - started)
+            return frame
 
     def _close(self) -> None:
         if self._connection is not None:
@@ -334,8 +350,10 @@ def sidebar_filters(data: Data) -> Filters:
     )
     periods = pd.DataFrame()
     if data.has_rows("indicator_all"):
+        # dim_period lists every period up to the as-of date; reading it spares a scan of indicator_all
+        source = "dim_period" if data.has_rows("dim_period") else "indicator_all"
         periods = data.query(
-            "select period, bool_and(is_complete) as is_complete from indicator_all "
+            f"select period, bool_and(is_complete) as is_complete from {source} "
             "where period_type = ? group by period order by max(period_end) desc",
             period_type,
         )
@@ -566,7 +584,8 @@ def page_inputs(data: Data, filters: Filters) -> None:
         st.info("Geen gegevens voor deze selectie.")
         return
     rows = rows.assign(Actie=rows["action_code"].map(lambda code: actions.get(code, code)))
-    money = rows[rows["indicator_code"].isin(["IN_BUDGET_EUR", "IN_SPENT_EUR"])]
+    per_action = rows[rows["action_code"] != ALL_ACTIONS] if filters.action == ALL_ACTIONS else rows  # the total dwarfs them
+    money = per_action[per_action["indicator_code"].isin(["IN_BUDGET_EUR", "IN_SPENT_EUR"])]
     if not money.empty:
         st.subheader("Begroot en besteed per actie")
         show_chart(
@@ -577,9 +596,11 @@ def page_inputs(data: Data, filters: Filters) -> None:
                 tooltip=["Actie", "name_nl", alt.Tooltip("value:Q", format=",.0f")],
             )
         )
-    cost = rows[rows["indicator_code"] == "IN_COST_PER_PARTICIPANT"]
+    cost = per_action[(per_action["indicator_code"] == "IN_COST_PER_PARTICIPANT") & per_action["value"].notna()]
     if not cost.empty:
         st.subheader("Kosten per deelnemer")
+        st.caption(f"Acties met minder dan {data.min_cell_size()} deelnemers staan niet in de grafiek (\"< "
+                   f"{data.min_cell_size()}\" in de tabel).")
         show_chart(
             alt.Chart(cost).mark_bar().encode(
                 x=alt.X("value:Q", title="Euro per deelnemer"), y=alt.Y("Actie:N", sort="-x", title=None, axis=NAME_AXIS),

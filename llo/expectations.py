@@ -16,6 +16,7 @@ quarantine candidate for that check.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llo.contract import KINDS, Column, FileKind
+from llo.intake_parse import looks_like_bsn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,6 +120,16 @@ def suite_expectations(file_kind: FileKind) -> list[Expectation]:
     return expectations
 
 
+def _mask_bsn_like(value: object) -> object:
+    """The bsn column reaches GX masked already; a bsn typed into another column (say, a code) would
+    otherwise show among the unexpected values of the Data Docs."""
+    if isinstance(value, dict):
+        return {key: _mask_bsn_like(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask_bsn_like(item) for item in value]
+    return BSN_MASK if looks_like_bsn(value) else value
+
+
 @dataclass(frozen=True)
 class Unexpected:
     """Rows, as (supplier, line), that failed one expectation."""
@@ -187,17 +199,19 @@ class SuiteRunner:
                     f"Great Expectations could not evaluate {config.type} on {run_name}: "
                     f"{outcome.exception_info.get('exception_message')}")
             if not outcome.success:
-                rows = [(row["supplier"], int(row["line"])) for row in outcome.result.get("unexpected_index_list") or []]
+                indexes = outcome.result.get("unexpected_index_list") or []
+                rows = [(index["supplier"], int(index["line"])) for index in indexes]
                 found.append(Unexpected(config.meta["check"], config.meta["column"], rows, dict(config.meta)))
         return found
 
     def take_results(self) -> list[tuple[tuple, str]]:
-        """The validation results kept so far, serialized (for the Data Docs built in another process),
-        and forgotten here."""
+        """The validation results kept so far, serialized (for the Data Docs built in another process) with
+        any bsn-like value masked, and forgotten here."""
         store = self.context.validation_results_store
         taken = []
         for key in store.list_keys():
-            taken.append((key.to_tuple(), store.serialize(store.get(key))))
+            result = json.loads(store.serialize(store.get(key)))
+            taken.append((key.to_tuple(), json.dumps(_mask_bsn_like(result))))
             store.remove_key(key)
         return taken
 

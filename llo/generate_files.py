@@ -231,9 +231,10 @@ def _break_value(check: str, column: Column, value: str, rng: np.random.Generato
 
 
 def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyle, rng: np.random.Generator,
-                   counts: dict[str, int]) -> tuple[dict[str, pa.Array], np.ndarray]:
+                   counts: dict[str, int], broken_earlier: set[str] | None = None) -> tuple[dict[str, pa.Array], np.ndarray]:
     """Break a share `style.defect_rate` of the rows, one check per row (the only one the row fails),
-    and duplicate some clean rows. Returns the columns and the row order (with duplicates)."""
+    and duplicate some clean rows. Returns the columns and the row order (with duplicates).
+    `broken_earlier` holds the broken lines of earlier blocks of the same file; it is updated."""
     n = len(next(iter(columns.values())))
     order = np.arange(n)
     broken = np.zeros(n, bool)
@@ -255,8 +256,10 @@ def inject_defects(kind: FileKind, columns: dict[str, pa.Array], style: FileStyl
         _apply(columns, edits, n)
         # A broken row must not become identical to another line (it would count as a duplicate) nor
         # empty (a line of delimiters only reads as a blank line): such rows are left as they were.
+        # Across blocks only broken lines can be twins: a block holds all rows of its people.
         rows = np.array(sorted(check_of_row), np.int64)
-        for row in np.concatenate([_rows_with_twins(kind, columns, edits, rows), _empty_rows(columns, rows)]):
+        for row in np.concatenate([_rows_with_twins(kind, columns, edits, rows), _empty_rows(columns, rows),
+                                   _rows_seen_before(columns, rows, broken_earlier)]):
             check_of_row.pop(int(row), None)
         _apply(columns, {name: {row: original[name][row].as_py() for row in changes if row not in check_of_row}
                          for name, changes in edits.items()}, n)
@@ -322,6 +325,18 @@ def _empty_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> np.ndarray:
     return rows[~has_value]
 
 
+def _rows_seen_before(columns: dict[str, pa.Array], rows: np.ndarray, seen: set[str] | None) -> np.ndarray:
+    """Those of `rows` whose line is in `seen`; the lines of the others are added to it."""
+    if seen is None or len(rows) == 0:
+        return rows[:0]
+    selection = pa.array(rows)
+    lines = pc.binary_join_element_wise(*(pc.fill_null(values.take(selection), "") for values in columns.values()),
+                                        ";").to_pylist()
+    repeated = np.array([line in seen for line in lines], bool)
+    seen.update(lines)
+    return rows[repeated]
+
+
 def _rows_with_twins(kind: FileKind, columns: dict[str, pa.Array], edits: dict[str, dict[int, str]],
                      rows: np.ndarray) -> np.ndarray:
     """Those of `rows` whose whole line occurs more than once. A twin of a row agrees with it on a
@@ -365,6 +380,7 @@ class Writer:
         self.root = root
         self.seed = seed
         self.started: set[Path] = set()
+        self.broken_lines: dict[Path, set[str]] = {}
         self.formatter = Formatter()
         self.defects: dict[str, int] = {check: 0 for check in ROW_CHECKS}
         self.rows_written: dict[str, int] = {}
@@ -388,7 +404,8 @@ class Writer:
             self._write(relative, table.kind, columns, style, block)
 
     def _write(self, relative: Path, kind: FileKind, columns: dict[str, pa.Array], style: FileStyle, block: str) -> None:
-        columns, order = inject_defects(kind, columns, style, rng_for(self.seed, relative, block), self.defects)
+        columns, order = inject_defects(kind, columns, style, rng_for(self.seed, relative, block), self.defects,
+                                        self.broken_lines.setdefault(relative, set()))
         names = [name for name in kind.column_names if name != style.missing_column]
         arrow = pa.table([columns[name] for name in names], names=names).take(pa.array(order))
         buffer = io.BytesIO()

@@ -54,7 +54,8 @@ from llo.contract import (
 )
 from llo.expectations import BSN_MASK, INDEX_NAMES, PARSED_TYPES, SUPPLIER, reference_parameter, text_column
 from llo.intake_parse import (
-    PARSERS, Batch, RecordReader, Scan, check_bsn, choose_delimiter, elfproef, open_text, scan_bytes, trimmed_or_null,
+    PARSERS, Batch, RecordReader, Scan, check_bsn, choose_delimiter, elfproef, looks_like_bsn, open_text, scan_bytes,
+    trimmed_or_null,
 )
 
 __all__ = ["elfproef", "pseudonym", "pseudonym_key", "run_intake", "IntakeResult", "ManifestRow"]
@@ -225,7 +226,8 @@ class LandingFile:
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _MUNICIPALITY = re.compile(r"GM[0-9]{4}")
-_LAYOUT = "expected <source>/<yyyy-mm>/<file>.csv or gemeente/<GMxxxx>/<yyyy-mm>/<file>.csv (delivery contract section 1)"
+_LAYOUT = ("expected <source>/<yyyy-mm>/<file>.csv or gemeente/<GMxxxx>/<yyyy-mm>/<file>.csv "
+           "(delivery contract section 1)")
 
 
 def locate(relative: PurePosixPath) -> LandingFile:
@@ -327,7 +329,8 @@ class FirstSeen:
         self.hashes = np.zeros(0, dtype=np.uint64)  # sorted
         self.lines = np.zeros(0, dtype=np.int64)
 
-    def first_lines(self, hashes: np.ndarray, lines: np.ndarray, repeats_in_chunk: np.ndarray | None = None) -> np.ndarray:
+    def first_lines(self, hashes: np.ndarray, lines: np.ndarray,
+                    repeats_in_chunk: np.ndarray | None = None) -> np.ndarray:
         """First line of every hash, counting earlier chunks and this one (lines ascending). When
         `repeats_in_chunk` is given, only those rows are looked for among earlier rows of this chunk."""
         order = np.argsort(hashes, kind="stable")  # equal hashes stay in line order
@@ -359,6 +362,22 @@ class FileRejected(Exception):
         super().__init__(message)
         self.message = message
         self.column = column
+
+
+def _shown(value: str | None, column: Column | None) -> str | None:
+    """A delivered value as the bsn-free quarantine may show it: the value of a bsn column is masked, and
+    so is any value that is a valid bsn (a bsn typed into another column)."""
+    if value is None:
+        return None
+    if (column is not None and column.type == "bsn") or looks_like_bsn(value):
+        return BSN_MASK
+    return value
+
+
+def _header_name_shown(name: str) -> str:
+    """A header name as the manifest may show it. A file without a header line has data as its first
+    line, perhaps a bsn: anything that does not look like a column name is shown as <value>."""
+    return name if not name or re.fullmatch(r"[a-z_][a-z0-9_ ]*", name) else "<value>"
 
 
 def _quoted(value: object) -> str:
@@ -396,7 +415,8 @@ def describe_failure(check: str, column: Column | None, value: str | None, detai
         return f"{name} {_quoted(value)} unknown; expected one of {expected}"
     if check == "out_of_range" and column.range_by is not None:
         low, high = column.range_by.ranges()[details["range_key"]]
-        return f"{name} {value} is outside the scale {low:g}-{high:g} of {column.range_by.key_column} {details['range_key']}"
+        key = f"{column.range_by.key_column} {details['range_key']}"
+        return f"{name} {value} is outside the scale {low:g}-{high:g} of {key}"
     if check == "out_of_range":
         low = "" if column.min_value is None else f"{'>' if column.min_exclusive else '>='} {column.min_value:g}"
         high = "" if column.max_value is None else f"<= {column.max_value:g}"
@@ -418,7 +438,7 @@ class ParsedChunk:
     lines: np.ndarray
     texts: dict[str, pa.Array]  # trimmed text per contract column, null when empty
     typed: dict[str, pa.Array]  # typed value per contract column (bsn: the padded bsn), null when invalid
-    bsn_failures: dict[str, list[str | None]]  # per bsn column
+    bsn_failures: dict[str, np.ndarray]  # per bsn column: the failing check per row, "" when it passes
 
 
 @dataclass
@@ -444,8 +464,7 @@ class FileIntake:
         self.references = references
         self.warnings: dict[str, str] = {}
         self.extra_columns: list[str] = []
-        self.rows_read = self.rows_accepted = self.bsn_padded = 0
-        self.failures: list[Failure] = []
+        self.rows_read = self.rows_accepted = self.rows_quarantined = self.bsn_padded = 0
         self.seen_lines = FirstSeen()
         self.claimed_keys = FirstSeen()
         self.column_order = {column.name: position for position, column in enumerate(self.file_kind.columns)}
@@ -487,13 +506,13 @@ class FileIntake:
             if name in self.file_kind.column_names and name not in positions:
                 positions[name] = position
             else:
-                self.extra_columns.append(name or f"(unnamed column {position + 1})")
+                self.extra_columns.append(_header_name_shown(name) or f"(unnamed column {position + 1})")
         missing = [name for name in self.file_kind.required_columns if name not in positions]
         if missing:
             raise FileRejected(
                 f"{self.landing_file.path}: required column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)} missing; expected columns {';'.join(self.file_kind.column_names)}, "
-                f"found {';'.join(names)}", missing[0])
+                f"found {';'.join(map(_header_name_shown, names))}", missing[0])
         if self.extra_columns:
             self.warnings["extra_columns"] = f"{FILE_WARNINGS['extra_columns']}: {', '.join(self.extra_columns)}"
         return positions
@@ -504,7 +523,7 @@ class FileIntake:
             rejected = [Failure(line, FILE_REJECTION, rejection.column, None, rejection.message)
                         for line in batch.lines.tolist()]
             self.rows_read += len(batch)
-            self.failures += rejected
+            self.rows_quarantined += len(rejected)
             self.quarantine.write(batch, rejected)
 
     def chunks(self) -> Iterator[PendingChunk]:
@@ -569,7 +588,8 @@ class FileIntake:
         """Given what GX found in the chunk: quarantine the failing lines, write the accepted ones."""
         parsed = chunk.parsed
         for name, checks in parsed.bsn_failures.items():
-            found += [(line, check, {"column": name}) for line, check in zip(parsed.lines.tolist(), checks) if check]
+            found += [(int(parsed.lines[index]), str(checks[index]), {"column": name})
+                      for index in np.flatnonzero(checks != "").tolist()]
         found = self.resolve_unique(found, parsed)
         found.sort(key=lambda item: (item[0], CHECK_RANK[item[1]], self.column_order[item[2]["column"]]))
         failures = chunk.failures
@@ -581,7 +601,7 @@ class FileIntake:
         self.rows_accepted += int(accepted.sum())
         self.sink.write(parsed, accepted)
         rejected = [failures[line] for line in sorted(failures)]
-        self.failures += rejected
+        self.rows_quarantined += len(rejected)
         self.quarantine.write(chunk.batch, rejected)
 
     def resolve_unique(self, found: list[tuple[int, str, dict]], parsed: ParsedChunk) -> list[tuple[int, str, dict]]:
@@ -599,7 +619,8 @@ class FileIntake:
             *(pc.cast(parsed.typed[name], pa.string()) for name in self.file_kind.unique), "|")
         eligible_keys = pc.filter(keys, pa.array(eligible)).to_pylist()
         eligible_lines = parsed.lines[eligible]
-        first = self.claimed_keys.first_lines(_hash_texts(eligible_keys), eligible_lines, np.isin(eligible_lines, flagged))
+        repeats = np.isin(eligible_lines, flagged)
+        first = self.claimed_keys.first_lines(_hash_texts(eligible_keys), eligible_lines, repeats)
         for index in np.flatnonzero(first != eligible_lines).tolist():
             resolved.append((int(eligible_lines[index]), "id_not_unique", {
                 "column": self.file_kind.unique[0], "key": eligible_keys[index], "first_line": int(first[index]),
@@ -617,8 +638,10 @@ class FileIntake:
         return self.failure(line, check, column, value, details)
 
     def failure(self, line: int, check: str, column: Column | None, value: str | None, details: dict) -> Failure:
-        reason = f"{self.landing_file.path} line {line}: {describe_failure(check, column, value, details)}"
-        shown = BSN_MASK if column is not None and column.type == "bsn" and value is not None else value
+        shown = _shown(value, column)
+        if "start_value" in details:
+            details = details | {"start_value": _shown(details["start_value"], None)}
+        reason = f"{self.landing_file.path} line {line}: {describe_failure(check, column, shown, details)}"
         return Failure(line, check, column.name if column else None, shown, reason)
 
     def finish(self, row: ManifestRow) -> list[pa.Table]:
@@ -630,7 +653,9 @@ class FileIntake:
         if self.bsn_padded:
             self.warnings["bsn_padded"] = f"{FILE_WARNINGS['bsn_padded']} ({self.bsn_padded} rows)"
         row.encoding = "utf-8" if self.scan.is_utf8 else "windows-1252"
-        row.rows_read, row.rows_accepted, row.rows_quarantined = self.rows_read, self.rows_accepted, len(self.failures)
+        row.rows_read, row.rows_accepted = self.rows_read, self.rows_accepted
+        row.rows_quarantined = self.rows_quarantined
+        assert row.rows_read == row.rows_accepted + row.rows_quarantined, row.file_path
         row.bsn_padded_rows = self.bsn_padded
         row.extra_columns = ";".join(self.extra_columns) or None
         row.warning_codes = "|".join(self.warnings) or None
@@ -674,7 +699,8 @@ class KindValidator:
             for unexpected in self.worker.suites.validate(self.file_kind, frame, f"{self.name} part {self.runs}",
                                                           self.parameters):
                 for supplier, line in unexpected.rows:
-                    chunk = next(chunk for chunk in chunks[supplier] if len(chunk.parsed.lines) and line <= chunk.parsed.lines[-1])
+                    chunk = next(chunk for chunk in chunks[supplier]
+                                 if len(chunk.parsed.lines) and line <= chunk.parsed.lines[-1])
                     found[id(chunk)].append((line, unexpected.check, unexpected.meta))
         for file_intake, chunk in self.pending:
             file_intake.finish_chunk(chunk, found[id(chunk)])
@@ -827,7 +853,8 @@ class Worker:
 
     def take_in(self, group: Group) -> GroupResult:
         name = f"{group.file_kind.kind} {group.delivery_month}"
-        parameters = {reference_parameter(column): sorted(reference.ids) for column, reference in group.references.items()}
+        parameters = {reference_parameter(column): sorted(reference.ids)
+                      for column, reference in group.references.items()}
         validator = KindValidator(self, group.file_kind, parameters, name)
         started = []
         for item in group.items:
@@ -838,7 +865,8 @@ class Worker:
                     validator.add(file_intake, chunk)
             started.append(file_intake)
         validator.flush()
-        quarantine = [table for file_intake, item in zip(started, group.items) for table in file_intake.finish(item.row)]
+        quarantine = [table for file_intake, item in zip(started, group.items)
+                      for table in file_intake.finish(item.row)]
         data_docs = self._suites.take_results() if self._suites is not None else []
         return GroupResult([item.row for item in group.items], quarantine, data_docs)
 
@@ -1075,7 +1103,8 @@ def run_intake(landing: Path, data_dir: Path, workers: int = WORKERS) -> IntakeR
     run.write_schemas()
     if new or not (run.meta_dir / "manifest.parquet").exists():
         run.write_meta()
-    run.progress(f"taken in ({time.perf_counter() - started:.1f} s); writing the Data Docs")
+    if run.data_docs:
+        run.progress(f"taken in ({time.perf_counter() - started:.1f} s); writing the Data Docs")
     data_docs = run.write_data_docs()
     done = run.new_rows
     seconds = time.perf_counter() - started

@@ -24,11 +24,13 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date outside these years is a typo, not 
 BOOLEAN_WORDS = {"j": True, "ja": True, "1": True, "true": True, "n": False, "nee": False, "0": False, "false": False}
 
 
-# --- bytes: hash, encoding, archive ------------------------------------------------------------
+# --- bytes: hash and encoding ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Scan:
+    """What one pass over a file's bytes tells: its sha256, size and encoding."""
+
     sha256: str
     size: int
     is_utf8: bool
@@ -161,6 +163,11 @@ def elfproef(bsn: str) -> bool:
     return bool(re.fullmatch(r"[0-9]{1,9}", bsn)) and bool(elfproef_mask([bsn.zfill(9)])[0])
 
 
+def looks_like_bsn(value: object) -> bool:
+    """A value of 8 or 9 digits that passes the elfproef: treated as a bsn wherever it turns up."""
+    return isinstance(value, str) and bool(re.fullmatch(r"[0-9]{8,9}", value)) and elfproef(value)
+
+
 def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
     """Whole-value regular expression match; null gives False."""
     return pc.fill_null(pc.match_substring_regex(texts, f"^(?:{pattern})$"), False).to_numpy(zero_copy_only=False)
@@ -198,7 +205,8 @@ def parse_dates(texts: pa.Array) -> pa.Array:
     year, month, day = number("y"), number("m"), number("d")
     valid = (dutch | iso) & (year >= FIRST_YEAR) & (year <= LAST_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
     first_of_month = ((year - 1970) * 12 + month.clip(1, 12) - 1).astype("datetime64[M]").astype("datetime64[D]")
-    days_in_month = ((first_of_month.astype("datetime64[M]") + 1).astype("datetime64[D]") - first_of_month).astype(np.int64)
+    first_of_next = (first_of_month.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    days_in_month = (first_of_next - first_of_month).astype(np.int64)
     valid &= day <= days_in_month
     dates = first_of_month + (day.clip(1, None) - 1).astype("timedelta64[D]")
     return pa.array(dates, type=pa.date32(), mask=~valid)
@@ -252,7 +260,7 @@ PARSERS = {
 @dataclass
 class BsnCheck:
     bsn9: pa.Array  # zero-padded 9-digit bsn; null when empty or failing
-    failure: list[str | None]  # bsn_format / bsn_elfproef / None per row
+    failure: np.ndarray  # per row: "bsn_format", "bsn_elfproef" or "" (passes)
     padded: int  # values with fewer than 9 digits that were left-padded
 
 
@@ -265,4 +273,4 @@ def check_bsn(texts: pa.Array) -> BsnCheck:
     passes[digits_only] = elfproef_mask(pc.filter(padded, pa.array(digits_only)).to_pylist())
     failure = np.where(given & ~digits_only, "bsn_format", np.where(digits_only & ~passes, "bsn_elfproef", ""))
     short = digits_only & (pc.fill_null(pc.utf8_length(texts), 9).to_numpy(zero_copy_only=False) < 9)
-    return BsnCheck(_null_where(padded, ~passes), [code or None for code in failure.tolist()], int(short.sum()))
+    return BsnCheck(_null_where(padded, ~passes), failure, int(short.sum()))

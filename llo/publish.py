@@ -8,7 +8,8 @@ symlink, also with one atomic rename. Anything that fails leaves the previously
 published files exactly as they were.
 
 Publishing happens only after every dbt test passed: the last dbt run_results.json
-must come from a `dbt build` in which nothing errored, failed or was skipped.
+must come from a `dbt build` that ran every test of the project (manifest.json) and
+in which nothing errored, failed or was skipped.
 """
 
 from __future__ import annotations
@@ -66,6 +67,19 @@ def dbt_target_dir() -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+def project_tests(target_dir: Path) -> set[str]:
+    """Every data test and unit test of the project, from the manifest dbt wrote with the run results."""
+    manifest_file = target_dir / "manifest.json"
+    if not manifest_file.is_file():
+        raise PublishRefused(f"{manifest_file} not found: cannot tell whether every dbt test ran; run `llo build`.")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    data_tests = {
+        unique_id for unique_id, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") == "test" and node.get("config", {}).get("enabled", True)
+    }
+    return data_tests | set(manifest.get("unit_tests", {}))
+
+
 def check_last_build(target_dir: Path) -> BuildCheck:
     """Refuse unless the last dbt invocation was a `dbt build` in which everything passed."""
     run_results = target_dir / "run_results.json"
@@ -86,6 +100,12 @@ def check_last_build(target_dir: Path) -> BuildCheck:
         listed = "; ".join(f"{result['unique_id']} ({result['status']})" for result in failed[:10])
         more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
         raise PublishRefused(f"{run_results}: {len(failed)} dbt results did not pass: {listed}{more}. Nothing published.")
+    not_run = project_tests(target_dir) - {result.get("unique_id") for result in report.get("results", [])}
+    if not_run:
+        raise PublishRefused(
+            f"{run_results}: the last `dbt build` ran a selection; {len(not_run)} of the project's tests did not run "
+            f"(e.g. {sorted(not_run)[0]}). Run a full `llo build` before publishing."
+        )
     return BuildCheck(
         invocation_id=report.get("metadata", {}).get("invocation_id", ""),
         finished_at=report.get("metadata", {}).get("generated_at", ""),
@@ -319,12 +339,14 @@ def publish(paths: Paths, target_dir: Path | None = None) -> Path:
         connection = duckdb.connect(str(new_db))
         try:
             copy_published_schema(connection, paths.warehouse_path)
-            write_metadata(connection, build, built_at)
             findings = publish_check(connection, threshold)
             if findings:
                 raise PublishRefused(
                     "publish check failed, nothing published:\n- " + "\n- ".join(findings)
                 )
+            # written after the check: its own counts (rows read, at country scale more than
+            # 9 digits) are sums over checked tables, not cells of a table with persons
+            write_metadata(connection, build, built_at)
             _write_parquet(connection, parquet_folder)
             connection.execute("checkpoint")
         finally:

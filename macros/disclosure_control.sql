@@ -15,25 +15,36 @@
     staff hours) have no denominator and are never suppressed. Cost per
     participant is: its denominator is a person count.
 
-    Secondary suppression, so that no suppressed cell can be derived by
-    subtraction. Cells that add up to a total form a group:
+    Secondary suppression (macro secondary_suppression), so that no suppressed
+    cell can be derived by subtraction. Cells that add up to a total form a
+    group:
       - the values of one breakdown (age_band, sex, ...) of one indicator,
         measure, period, municipality, target group and action add up to its
         TOTAAL row;
       - the municipalities of one indicator, measure, period, target group,
-        action, breakdown and breakdown value add up to its REGIO row.
-    When exactly one cell of a group is suppressed, the shown cell of that group
-    with the smallest count (the numerator for counts and shares, the
-    denominator otherwise; ties broken by code) is suppressed too. Suppressing a
-    cell in one kind of group can leave a single suppressed cell in the other
-    kind, so both passes are repeated `rounds` times. The data test
-    secondary_suppression_complete checks that no group is left with exactly
-    one suppressed cell. Target groups and actions are not treated as groups
-    that add up: a person can be in AV and AH within one period and in several
-    actions, so ALL and ALLE are not sums of their parts. -#}
-{% macro disclosure_control(indicator_rows, rounds=3) -%}
-    {%- set breakdown_group = 'indicator_code, measure, period_type, period, municipality_code, target_group, action_code, breakdown' -%}
-    {%- set municipality_group = "indicator_code, measure, period_type, period, target_group, action_code, breakdown, breakdown_value, municipality_code = 'REGIO'" -%}
+        action, breakdown and breakdown value add up to its REGIO row;
+      - with quarters_add_up (the output and outcome layers, which count
+        events in the period): the quarters of a calendar year add up to the
+        year for counts of records (contacts, certificates, answers); for
+        distinct persons they do not quite, but they bound it, so they are
+        treated as a group too. Stocks and cohorts (a year's value is its
+        last or first quarter's) form no such group.
+    Target groups and actions are not treated as groups that add up: a person
+    can be in AV and AH within one period and in several actions, so ALL and
+    ALLE are not sums of their parts. The data test
+    assert_secondary_suppression_complete checks the result. -#}
+{% macro disclosure_control(indicator_rows, quarters_add_up=false, rounds=4) -%}
+    {%- set groups = [
+        'indicator_code, measure, period_type, period, municipality_code, target_group, action_code, breakdown',
+        "indicator_code, measure, period_type, period, target_group, action_code, breakdown, breakdown_value,"
+        ~ " municipality_code = 'REGIO'",
+    ] -%}
+    {%- if quarters_add_up -%}
+        {%- do groups.append(
+            "indicator_code, measure, municipality_code, target_group, action_code, breakdown, breakdown_value,"
+            ~ " period_type, case when period_type = 'quarter' then left(period, 4) else period end"
+        ) -%}
+    {%- endif -%}
     with
 
     primary_suppression as (
@@ -50,10 +61,42 @@
 
     ),
 
-    {% set previous = namespace(name='primary_suppression') -%}
-    {%- for round in range(1, rounds + 1) %}
-    {%- for pass_name, group in [('breakdown', breakdown_group), ('municipality', municipality_group)] %}
-    {{ pass_name }}_pass_{{ round }} as (
+    secondary as (
+
+        {{ secondary_suppression(
+            'primary_suppression',
+            groups=groups,
+            order_by='disclosure_size, breakdown_value, municipality_code, period',
+            rounds=rounds
+        ) }}
+
+    ),
+
+    disclosure_final as (
+
+        select * exclude (disclosure_size) from secondary
+
+    )
+
+    select * from disclosure_final
+{%- endmacro %}
+
+
+{#- Secondary suppression over `cells` (a CTE or relation with a boolean
+    is_suppressed). `groups` are PARTITION BY lists, each defining cells that
+    add up to a total (the total itself must fall in a partition of its own).
+    When exactly one cell of a group is suppressed, the shown cell of the group
+    that sorts first by `order_by` (the smallest) is suppressed too. Fixing one
+    kind of group can leave a single suppressed cell in another, so all passes
+    are repeated `rounds` times. Returns the rows of `cells` with the updated
+    is_suppressed. -#}
+{% macro secondary_suppression(cells, groups, order_by, rounds=2) -%}
+    {%- set previous = namespace(name=cells) -%}
+    with
+    {% for round in range(1, rounds + 1) %}
+    {%- for group in groups %}
+    {%- set pass_name = 'secondary_pass_' ~ round ~ '_' ~ loop.index %}
+    {{ pass_name }} as (
 
         select
             * exclude (is_suppressed, suppressed_in_group, order_in_group),
@@ -66,23 +109,23 @@
                 -- shown cells first (false sorts before true), smallest first
                 row_number() over (
                     partition by {{ group }}
-                    order by is_suppressed asc, disclosure_size asc, breakdown_value asc, municipality_code asc
+                    order by is_suppressed asc, {{ order_by }}
                 ) as order_in_group
             from {{ previous.name }}
         ) as ranked
 
     ),
-    {% set previous.name = pass_name ~ '_pass_' ~ round -%}
+    {%- set previous.name = pass_name %}
     {%- endfor %}
     {%- endfor %}
 
-    disclosure_final as (
+    secondary_final as (
 
-        select * exclude (disclosure_size) from {{ previous.name }}
+        select * from {{ previous.name }}
 
     )
 
-    select * from disclosure_final
+    select * from secondary_final
 {%- endmacro %}
 
 

@@ -1,7 +1,11 @@
 {#- Rolls indicator facts up to every reporting cell of definitions.md section 5:
     per municipality and for REGIO, per action and for ALLE (when by_action),
     per target group and for ALL (when with_all_groups), and for TOTAAL plus
-    each breakdown in `breakdowns` (one breakdown at a time).
+    each breakdown in `breakdowns` (one breakdown at a time). The rows of a
+    single action have only the breakdowns named in `action_breakdowns`: an
+    action's participants split by municipality and age band, sex or benefit
+    are nearly all below min_cell_size, so those cells would only be
+    suppressed (see docs/interpretations.md).
 
     Every fact row is copied once into each kind of cell it counts for (the
     rollup_cells list), then one GROUP BY counts distinct units per cell: a
@@ -24,7 +28,9 @@
     amount. A fact without municipality (not resident in the region) counts
     for REGIO only; a fact without action (a regular instrument) for ALLE only;
     an empty breakdown value is reported as ONBEKEND. -#}
-{% macro indicator_rollup(facts, breakdowns=[], by_action=false, with_all_groups=false, distinct_units=true) -%}
+{% macro indicator_rollup(
+    facts, breakdowns=[], by_action=false, with_all_groups=false, distinct_units=true, action_breakdowns=[]
+) -%}
     {#- a breakdown is a column name, or [breakdown name, column] when they differ -#}
     {%- set breakdown_pairs = [] -%}
     {%- for breakdown in breakdowns -%}
@@ -34,7 +40,11 @@
     {%- for by_municipality in ['true', 'false'] -%}
         {%- for by_action_code in (['true', 'false'] if by_action else ['false']) -%}
             {%- for by_group in (['true', 'false'] if with_all_groups else ['true']) -%}
-                {%- for breakdown_name in ['TOTAAL'] + breakdown_pairs | map('first') | list -%}
+                {%- set cell_breakdowns = breakdown_pairs | map('first') | list -%}
+                {%- if by_action_code == 'true' -%}
+                    {%- set cell_breakdowns = cell_breakdowns | select('in', action_breakdowns) | list -%}
+                {%- endif -%}
+                {%- for breakdown_name in ['TOTAAL'] + cell_breakdowns -%}
                     {%- do cells.append("(" ~ by_municipality ~ ", " ~ by_action_code ~ ", " ~ by_group ~ ", '" ~ breakdown_name ~ "')") -%}
                 {%- endfor -%}
             {%- endfor -%}

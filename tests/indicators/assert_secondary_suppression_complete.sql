@@ -1,8 +1,10 @@
--- definitions.md section 6, secondary suppression (macro disclosure_control):
--- no group of cells that add up to a total may hold exactly one suppressed
--- cell next to a shown one, or the suppressed cell could be derived by
--- subtraction. Groups: the values of one breakdown (they add up to TOTAAL)
--- and the municipalities (they add up to REGIO). Returns the offending groups.
+-- definitions.md section 6, secondary suppression (macros disclosure_control
+-- and secondary_suppression): no group of cells that add up to a total may
+-- hold exactly one suppressed cell next to a shown one, or the suppressed cell
+-- could be derived by subtraction. Groups: the values of one breakdown (they
+-- add up to TOTAAL), the municipalities (to REGIO), in the output and outcome
+-- layers the quarters of a year (to the year), and in action_effect the
+-- municipalities and the years (to the window). Returns the offending groups.
 with
 
 indicators as (
@@ -11,73 +13,91 @@ indicators as (
 
 ),
 
-breakdown_groups as (
+effects as (
 
-    select
-        'breakdown' as group_kind,
-        indicator_code,
-        measure,
-        period_type,
-        period,
-        municipality_code,
-        target_group,
-        action_code,
-        breakdown,
-        null as breakdown_value,
-        count(*) filter (where is_suppressed) as suppressed_cells,
-        count(*) filter (where not is_suppressed) as shown_cells
-    from indicators
-    where breakdown != 'TOTAAL'
-    group by
-        indicator_code,
-        measure,
-        period_type,
-        period,
-        municipality_code,
-        target_group,
-        action_code,
-        breakdown
+    select * from {{ ref('action_effect') }}
 
 ),
 
-municipality_groups as (
+indicator_cells as (
 
     select
-        'municipality' as group_kind,
         indicator_code,
         measure,
         period_type,
         period,
-        null as municipality_code,
+        case when period_type = 'quarter' then left(period, 4) end as quarter_year,
+        municipality_code,
         target_group,
         action_code,
         breakdown,
         breakdown_value,
-        count(*) filter (where is_suppressed) as suppressed_cells,
-        count(*) filter (where not is_suppressed) as shown_cells
+        layer in ('output', 'outcome') as quarters_add_up,
+        is_suppressed
     from indicators
+
+),
+
+groups as (
+
+    select
+        'breakdown' as group_kind,
+        indicator_code || ' ' || measure || ' ' || period || ' ' || municipality_code || ' ' || target_group
+        || ' ' || action_code || ' ' || breakdown as group_key,
+        is_suppressed
+    from indicator_cells
+    where breakdown != 'TOTAAL'
+
+    union all
+
+    select
+        'municipality' as group_kind,
+        indicator_code || ' ' || measure || ' ' || period || ' ' || target_group || ' ' || action_code
+        || ' ' || breakdown || ' ' || breakdown_value as group_key,
+        is_suppressed
+    from indicator_cells
     where municipality_code != 'REGIO'
-    group by
-        indicator_code,
-        measure,
-        period_type,
-        period,
-        target_group,
-        action_code,
-        breakdown,
-        breakdown_value
+
+    union all
+
+    select
+        'quarter' as group_kind,
+        indicator_code || ' ' || measure || ' ' || quarter_year || ' ' || municipality_code || ' ' || target_group
+        || ' ' || action_code || ' ' || breakdown || ' ' || breakdown_value as group_key,
+        is_suppressed
+    from indicator_cells
+    where quarters_add_up and quarter_year is not null
+
+    union all
+
+    select
+        'action_effect municipality' as group_kind,
+        action_code || ' ' || target_group || ' ' || period as group_key,
+        is_suppressed
+    from effects
+    where municipality_code != 'REGIO'
+
+    union all
+
+    select
+        'action_effect year' as group_kind,
+        action_code || ' ' || target_group || ' ' || municipality_code as group_key,
+        is_suppressed
+    from effects
+    where period_type = 'year'
 
 ),
 
 final as (
 
-    select * from breakdown_groups
-    where suppressed_cells = 1 and shown_cells > 0
-
-    union all
-
-    select * from municipality_groups
-    where suppressed_cells = 1 and shown_cells > 0
+    select
+        group_kind,
+        group_key,
+        count(*) filter (where is_suppressed) as suppressed_cells,
+        count(*) filter (where not is_suppressed) as shown_cells
+    from groups
+    group by group_kind, group_key
+    having count(*) filter (where is_suppressed) = 1 and count(*) filter (where not is_suppressed) > 0
 
 )
 

@@ -177,7 +177,7 @@ def action_effect_rows() -> list[tuple]:
 DELIVERY_FILES_COLUMNS = (
     "file_path varchar, file_version varchar, file_kind varchar, source_name varchar, supplier_code varchar, "
     "delivery_month varchar, status varchar, is_latest_delivery boolean, rows_read bigint, rows_accepted bigint, "
-    "rows_quarantined bigint, bsn_padded_rows bigint, size_bytes bigint, encoding varchar, delimiter varchar, "
+    "rows_quarantined bigint, bsn_padded_rows bigint, encoding varchar, delimiter varchar, "
     "warning_codes varchar, extra_columns varchar, duplicate_of varchar, message varchar, intake_at timestamp"
 )
 _FILES = {  # path: (version, kind, source, supplier, read, accepted, quarantined, encoding, warnings)
@@ -186,7 +186,7 @@ _FILES = {  # path: (version, kind, source, supplier, read, accepted, quarantine
     "programma/2025-08/inzet.csv": ("2a1b2c3d4e5f", "programma__inzet", "programma", "programma", 20, 18, 2, "windows-1252", "windows_1252"),
 }
 DELIVERY_FILES = [
-    (path, version, kind, source, supplier, "2025-08", "ACCEPTED", True, read, accepted, quarantined, 0, 100 * read,
+    (path, version, kind, source, supplier, "2025-08", "ACCEPTED", True, read, accepted, quarantined, 0,
      encoding, ";", warnings, None, None, None, "2025-09-01 08:00:00")
     for path, (version, kind, source, supplier, read, accepted, quarantined, encoding, warnings) in _FILES.items()
 ]
@@ -237,7 +237,7 @@ def make_warehouse(path: Path, extra_sql: tuple[str, ...] = ()) -> Path:
             [str(PROJECT_DIR / "seeds" / "indicators.csv")],
         )
         connection.execute(f"create table published.delivery_files ({DELIVERY_FILES_COLUMNS})")
-        connection.executemany(f"insert into published.delivery_files values ({', '.join('?' * 20)})", DELIVERY_FILES)
+        connection.executemany(f"insert into published.delivery_files values ({', '.join('?' * 19)})", DELIVERY_FILES)
         connection.execute(
             "create table published.delivery_quarantine_reasons as "
             "select file_path, file_version, file_kind, source_name, supplier_code, delivery_month, "
@@ -269,10 +269,21 @@ def make_empty_warehouse(path: Path) -> Path:
     return path
 
 
-def write_run_results(target: Path, statuses: dict[str, str] | None = None, command: str = "build") -> Path:
-    """A dbt run_results.json as dbt writes it, with the given result statuses."""
+def write_run_results(
+    target: Path, statuses: dict[str, str] | None = None, command: str = "build", tests: set[str] | None = None,
+) -> Path:
+    """A dbt run_results.json as dbt writes it, with the given result statuses, and a
+    manifest.json whose tests are `tests` (default: the test ids among the statuses)."""
     statuses = {"model.llo_monitor.indicator_all": "success", "test.llo_monitor.not_null_x": "pass"} if statuses is None else statuses
+    if tests is None:
+        tests = {unique_id for unique_id in statuses if unique_id.startswith(("test.", "unit_test."))}
     target.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "nodes": {unique_id: {"resource_type": "test", "config": {"enabled": True}}
+                  for unique_id in tests if unique_id.startswith("test.")},
+        "unit_tests": {unique_id: {} for unique_id in tests if unique_id.startswith("unit_test.")},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     report = {
         "metadata": {"invocation_id": "fixture-invocation", "generated_at": "2025-09-01T10:00:00Z"},
         "args": {"which": command},

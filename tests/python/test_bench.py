@@ -1,10 +1,12 @@
 """The benchmark harness (bench/run.py) on small hand-made inputs: what it counts,
-how it summarises, and that the direct execution follows the DAG. No timings are
-asserted, only which figures are derived from which."""
+how it summarises, that the direct execution follows the DAG, and which queries the
+dashboard's pages run on the published fixture. No timings are asserted, only which
+figures are derived from which."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,11 +19,18 @@ from bench.run import (
     StageTiming,
     _runs_from,
     delivered_rows,
+    dashboard_queries,
     execute_directly,
     growth_ratios,
+    markdown_report,
     run_stage,
     summarise,
+    time_queries,
 )
+from llo.dashboard import PAGES, QUERY_LOG_ENV
+from llo.publish import publish
+from llo.settings import Paths
+from published_fixture import make_warehouse, write_run_results
 
 
 def test_runs_default_per_scale_or_from_bench_runs() -> None:
@@ -52,10 +61,19 @@ def test_run_stage_peak_memory_includes_grandchildren(tmp_path: Path) -> None:
     assert timing.cpu_seconds > 0
 
 
-def test_run_stage_failure_names_the_stage_and_shows_the_log(tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "print('intake: file x.csv misses column bsn'); raise SystemExit(3)"]
-    with pytest.raises(BenchFailed, match=r"(?s)stage intake exited with 3.*misses column bsn"):
-        run_stage("intake", command, {}, tmp_path / "intake.log")
+def test_run_stage_failure_names_the_stage_and_the_error_line(tmp_path: Path) -> None:
+    output = ("print('reading x.csv'); print('\\x1b[31mFailure in model int_x\\x1b[0m'); print('  Runtime Error in model int_x'); "
+              "print('  Out of Memory Error: could not allocate block'); print('Done.')")
+    command = [sys.executable, "-c", f"{output}; raise SystemExit(3)"]
+    with pytest.raises(BenchFailed, match=r"(?s)stage build exited with 3.*reading x.csv") as failure:
+        run_stage("build", command, {}, tmp_path / "build.log")
+    assert failure.value.stage == "build"
+    assert failure.value.reason == "Out of Memory Error: could not allocate block"
+
+
+def test_failure_reason_of_a_failed_test_is_its_failure_line() -> None:
+    tail = "\x1b[0m18:49:41  407 of 422 SKIP test not_null_x\n\x1b[31mFailure in unit_test input_amounts (x.yml)\x1b[0m\nDone. ERROR=1"
+    assert BenchFailed("build", "stage build exited with 1", tail).reason == "Failure in unit_test input_amounts (x.yml)"
 
 
 def _run(scale: float, run: int, build_wall: float, direct: float, models: dict[str, float], rows: int) -> RunResult:
@@ -124,3 +142,44 @@ def test_direct_execution_follows_the_dag_on_a_copy(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         assert connection.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
     assert not (tmp_path / "scratch").exists()
+
+
+ENVIRONMENT = {"cpus": 2, "platform": "linux", "commit": "abc1234", "uncommitted_changes": False,
+               "load_average_before": [1.0], "load_average_after": [2.0], "python": "3.11", "duckdb": "2.0.1", "dbt": "1.11"}
+
+
+def test_report_lists_a_failed_run_even_when_no_run_succeeded() -> None:
+    failure = {"scale": 5.0, "run": 1, "stage": "build", "reason": "Out of Memory Error: could not allocate block", "log_tail": ""}
+    report = {"finished_at": "now", "environment": ENVIRONMENT, "summary": {}, "growth": {}, "failures": [failure]}
+    assert "| 5 | 1 | build | Out of Memory Error: could not allocate block |" in markdown_report(report).splitlines()
+
+
+def test_dashboard_queries_come_from_every_page_and_the_heaviest_is_the_slowest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(QUERY_LOG_ENV, raising=False)
+    paths = Paths(data_dir=tmp_path / "data", landing_dir=tmp_path / "landing")
+    make_warehouse(paths.warehouse_path)
+    published_db = publish(paths, write_run_results(tmp_path / "target"))
+    queries = dashboard_queries(published_db, tmp_path / "logs")
+    slugs = [page.slug for page in PAGES]
+    # every page runs a query of its own; the cache is emptied before each page, so
+    # a query every page needs (the metadata) is logged for all of them, not the first only
+    for slug in slugs:
+        assert any(pages == [slug] for pages in queries.values()), f"no query of page {slug} alone"
+    assert queries[("select * from monitor_metadata", "[]")] == slugs
+    assert QUERY_LOG_ENV not in os.environ
+
+    timed = time_queries(published_db, queries)
+    assert sorted((query["sql"], json.dumps(query["parameters"])) for query in timed) == sorted(queries)
+    stages = {stage: StageTiming(1.0, 1.0, 1.0, rows=1) for stage in ("generate", "intake", "build", "publish")}
+    summary = summarise([RunResult(1.0, 1, stages, 0.0, {}, dashboard_queries=timed)])
+    dashboard = summary["1"]["dashboard"]
+    assert dashboard["queries"] == len(queries)
+    assert dashboard["heaviest_median_ms"] == max(query["median_seconds"] for query in timed) * 1000 == timed[0]["median_seconds"] * 1000
+    assert dashboard["heaviest_pages"] == timed[0]["pages"]
+    assert dashboard["median_ms"] <= dashboard["heaviest_median_ms"]
+    report = {"finished_at": "now", "environment": ENVIRONMENT, "summary": summary, "growth": {}, "failures": []}
+    row = (f"| 1 | {len(queries)} | {dashboard['heaviest_median_ms']:.1f} | {dashboard['median_ms']:.1f} | "
+           f"{', '.join(dashboard['heaviest_pages'])} |")
+    assert row in markdown_report(report).splitlines()

@@ -56,7 +56,8 @@ def test_seed_code_lists_are_read_from_the_seeds() -> None:
 
 
 def test_landing_layout_of_contract_section_1() -> None:
-    assert str(landing_path(KINDS["gemeente__brp_verblijf"], "2026-11", "GM0014")) == "gemeente/GM0014/2026-11/brp_verblijf.csv"
+    brp = landing_path(KINDS["gemeente__brp_verblijf"], "2026-11", "GM0014")
+    assert str(brp) == "gemeente/GM0014/2026-11/brp_verblijf.csv"
     assert str(landing_path(KINDS["uwv__dienstverbanden"], "2026-11")) == "uwv/2026-11/dienstverbanden.csv"
     assert len(FILE_KINDS) == 16
     assert ROW_CHECKS and FILE_WARNINGS

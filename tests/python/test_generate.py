@@ -400,6 +400,38 @@ def test_injected_defects_match_what_the_generator_reports(messy: Path) -> None:
         assert warnings[warning] > 0, warning
 
 
+def test_a_broken_line_never_repeats_a_broken_line_of_an_earlier_block_of_the_file() -> None:
+    """Two blocks (people chunks) of one file whose rows differ only in bsn: when both blocks blank the
+    bsn of the same row, the lines are identical and the intake sees a duplicate the generator did not
+    count. Across blocks the second such line must be left unbroken, so that the lines repeating an
+    earlier line are exactly the counted duplicate_row defects."""
+    import pyarrow as pa
+
+    from llo.generate_files import FileStyle, inject_defects, rng_for
+
+    kind = KINDS["gemeente__pw_uitkeringen"]
+    n = 600
+    block = {"regeling": pa.array(["PW"] * n), "datum_begin": pa.array([f"{1 + i % 28:02d}-03-2024" for i in range(n)]),
+             "datum_einde": pa.array([""] * n)}
+    style = FileStyle(defect_rate=0.5)
+
+    def write_two_blocks(broken_earlier: set[str] | None) -> tuple[int, int]:
+        counts: dict[str, int] = {}
+        lines = []
+        for number, bsn_prefix in enumerate(("1", "2")):
+            columns = {"bsn": pa.array([f"{bsn_prefix}{i:08d}" for i in range(n)]), **block}
+            columns, order = inject_defects(kind, columns, style, rng_for(3, "block", number), counts, broken_earlier)
+            rows = [";".join(columns[name][row].as_py() or "" for name in kind.column_names) for row in order.tolist()]
+            lines += rows
+        repeats = len(lines) - len(set(lines))
+        return repeats, counts["duplicate_row"]
+
+    repeats, counted = write_two_blocks(set())
+    assert repeats == counted > 0
+    repeats, counted = write_two_blocks(None)  # without the memory of earlier blocks: the miscount this prevents
+    assert repeats > counted
+
+
 def test_messy_files_show_every_habit_of_the_contract(messy: Path) -> None:
     files = delivered_files(messy, truth(messy)["delivery_months"])
     iso = {file.path.parts[-3] for file in files if file.kind.file == "brp_verblijf"

@@ -147,6 +147,7 @@ TRAJECTEN_LINES = [
     "T11;123456789;;JOBCOACH;31-02-2024;;",  # 14 fails elfproef, code and date: elfproef comes first
     "T12;;;JOBCOACH;;;",  # 15 bsn and datum_start empty, instrument unknown: required_missing on bsn first
     "T13;999999990;;SCHOLING;01-02-2024;;;;",  # 16 accepted: trailing empty fields are tolerated
+    "T14;999999990;;111222333;01-02-2024;;",  # 17 code_unknown: a bsn typed as instrument, shown masked
 ]
 EXPECTED_TRAJECTEN = {  # line -> (check, column, delivered value, reason after 'line <n>: ')
     3: ("duplicate_row", None, None, "exact duplicate of line 2"),
@@ -164,12 +165,17 @@ EXPECTED_TRAJECTEN = {  # line -> (check, column, delivered value, reason after 
     11: ("id_not_unique", "traject_id", "T1", "traject_id 'T1' already used on line 2"),
     14: ("bsn_elfproef", "bsn", BSN_MASK, "bsn fails elfproef"),
     15: ("required_missing", "bsn", None, "bsn is empty; it is required"),
+    17: ("code_unknown", "instrument", BSN_MASK,
+         "instrument '<bsn>' unknown; expected one of ACTIVERING, SOCIALE_ACTIVITEIT, VRIJWILLIGERSWERK, "
+         "MANTELZORG, DAGBESTEDING, SCHOLING, WORKSHOP, PTO, ORIENTATIE, WERKERVARINGSPLAATS, "
+         "WERKERVARINGSPLAATS_REGULIER, PROEFPLAATSING, LKS, JOBCOACHING, NAZORG, COACHGESPREK, LOOPBAANADVIES"),
 }
 
 
 ACTIVITIES = f"onderwijs/{MONTH}/leeractiviteiten.csv"
 ACTIVITIES_LINES = [
-    "activiteit_id;bsn;bron;onderwijstype;vorm;stap_categorie;actie_code;datum_start;datum_einde;uren;resultaat;voltijd",
+    "activiteit_id;bsn;bron;onderwijstype;vorm;stap_categorie;actie_code;datum_start;datum_einde;uren;resultaat;"
+    "voltijd",
     "A1;111222333;DUO;MBO;FORMEEL;4;;01-09-2023;;12,5;;J",  # 2 accepted: decimal comma, J
     "A2;111222333;duo;mbo;formeel;;;01-09-2023;;abc;;ja",  # 3 number_invalid: uren
     "A3;111222333;DUO;MBO;FORMEEL;;;01-09-2023;;10;;misschien",  # 4 bool_invalid: voltijd
@@ -267,7 +273,7 @@ def test_every_row_check_with_the_reason_a_supplier_can_act_on(delivered: Delive
     assert line_12.person_id == pseudonym("123456782", KEY.encode())
     assert rows.loc[13].person_id == pseudonym("012345672", KEY.encode())
     row = manifest(data_dir)[TRAJECTEN]
-    assert (row["rows_read"], row["rows_accepted"], row["rows_quarantined"]) == (15, 4, 11)
+    assert (row["rows_read"], row["rows_accepted"], row["rows_quarantined"]) == (16, 4, 12)
     assert row["bsn_padded_rows"] == 1 and row["warning_codes"] == "bsn_padded"
 
 
@@ -306,7 +312,8 @@ def test_codes_municipalities_quarters_and_compound_keys(delivered: Delivered) -
     assert {line: row["check_code"] for line, row in rejected.items()} == {
         3: "id_not_unique", 4: "date_invalid", 5: "code_unknown"}
     assert rejected[3]["reason"] == f"{INPUTS} line 3: actie_code/kwartaal 'WIZ_LAB|2025-Q3' already used on line 2"
-    assert rejected[4]["reason"] == f"{INPUTS} line 4: kwartaal '2025-Q5' is not a quarter (expected e.g. 2025-Q3 or 2025K3)"
+    assert rejected[4]["reason"] == (
+        f"{INPUTS} line 4: kwartaal '2025-Q5' is not a quarter (expected e.g. 2025-Q3 or 2025K3)")
     row = accepted(data_dir, "programma__inzet", "programma").loc[2]
     assert (row.actie_code, row.kwartaal, row.werkwijzen) == ("WIZ_LAB", "2025-Q3", "GROEPSAANPAK|MATCHINGSTOOL")
     event = accepted(data_dir, "programma__events", "programma").loc[2]
@@ -355,7 +362,7 @@ def test_file_formats_warnings_and_rejections(delivered: Delivered) -> None:
 
 def test_the_summary_table_lists_every_file(delivered: Delivered) -> None:
     printed = delivered.printed  # columns: file, status, read, accepted, quarantined, warnings
-    assert re.search(rf"{re.escape(TRAJECTEN)} +ACCEPTED +15 +4 +11 +bsn_padded\n", printed)
+    assert re.search(rf"{re.escape(TRAJECTEN)} +ACCEPTED +16 +4 +12 +bsn_padded\n", printed)
     assert re.search(rf"gemeente/GM0014/{MONTH}/participatieladder.csv +REJECTED +2 +0 +2\n", printed)
     for path in manifest(delivered.data_dir):
         assert path in printed
@@ -419,6 +426,18 @@ def test_a_changed_file_replaces_its_earlier_version_and_both_stay_archived(tmp_
     assert accepted(data_dir, "gemeente__trajecten", "GM0014")["traject_id"].tolist() == ["T9"]
     archived = {path.name for path in (data_dir / "archive" / "gemeente" / "GM0014" / MONTH).glob("*.csv")}
     assert archived == {"trajecten.csv", f"trajecten.{versions[1]['file_sha256'][:12]}.csv"}
+
+
+def test_a_file_without_header_is_rejected_without_showing_its_first_line(tmp_path: Path) -> None:
+    """The supplier forgot the header: the first data line is taken for it and must not reach the manifest."""
+    landing, data_dir = tmp_path / "landing", tmp_path / "data"
+    deliver(landing, f"uwv/{MONTH}/werkzoekenden.csv", ["111222333;01-01-2024;", "123456782;01-02-2024;"])
+    assert run_intake(landing, data_dir, workers=1).exit_code == 1
+    row = manifest(data_dir)[f"uwv/{MONTH}/werkzoekenden.csv"]
+    assert row["message"] == (f"uwv/{MONTH}/werkzoekenden.csv: required columns bsn, datum_inschrijving missing; "
+                              "expected columns bsn;datum_inschrijving;datum_uitschrijving, found <value>;<value>;")
+    assert row["extra_columns"] == "<value>;<value>;(unnamed column 3)"
+    assert (row["rows_read"], row["rows_quarantined"]) == (1, 1)  # the line taken for a header is not a row
 
 
 def test_exit_codes(tmp_path: Path) -> None:

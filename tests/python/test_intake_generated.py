@@ -47,7 +47,8 @@ def intaken(tmp_path_factory: pytest.TempPathFactory) -> Intaken:
 
 
 def test_every_injected_row_defect_is_caught_with_its_check(intaken: Intaken) -> None:
-    counts = {code.as_py(): count.as_py() for code, count in zip(*pc.value_counts(intaken.quarantine["check_code"]).flatten())}
+    codes, numbers = pc.value_counts(intaken.quarantine["check_code"]).flatten()
+    counts = dict(zip(codes.to_pylist(), numbers.to_pylist()))
     expected = {check: intaken.truth["defects"][check] for check in ROW_CHECKS}
     assert sum(expected.values()) > 100  # the generator did inject defects, of several kinds
     assert sum(1 for count in expected.values() if count) >= 8

@@ -18,9 +18,11 @@ from llo.intake import run_intake
 
 HEADER = "traject_id;bsn;actie_code;instrument;datum_start;datum_einde;reden_einde"
 LANDING = {
-    "gemeente/GM0014/2026-10/trajecten.csv": [HEADER, "T1;111222333;;SCHOLING;01-02-2024;;", "T2;123456782;;LKS;01-03-2024;;"],
+    "gemeente/GM0014/2026-10/trajecten.csv": [
+        HEADER, "T1;111222333;;SCHOLING;01-02-2024;;", "T2;123456782;;LKS;01-03-2024;;"],
     "gemeente/GM0014/2026-11/trajecten.csv": [HEADER, "T1;111222333;;SCHOLING;01-02-2024;;"],
-    "gemeente/GM0037/2026-10/trajecten.csv": [HEADER, "T5;111111110;;WORKSHOP;01-04-2024;;", "T6;123456789;;WORKSHOP;01-04-2024;;"],
+    "gemeente/GM0037/2026-10/trajecten.csv": [
+        HEADER, "T5;111111110;;WORKSHOP;01-04-2024;;", "T6;123456789;;WORKSHOP;01-04-2024;;"],
 }
 
 

@@ -265,6 +265,20 @@ def test_refuses_when_the_last_dbt_command_was_not_a_build(paths: Paths, tmp_pat
         publish(paths, target)
 
 
+def test_refuses_when_the_last_build_did_not_run_every_test(paths: Paths, tmp_path: Path) -> None:
+    """`llo build -- --select x` passes only the tests of x: not every test of the project."""
+    make_warehouse(paths.warehouse_path)
+    target = write_run_results(
+        tmp_path / "target", {"model.llo_monitor.indicator_all": "success", "test.llo_monitor.a": "pass"},
+        tests={"test.llo_monitor.a", "test.llo_monitor.b", "unit_test.llo_monitor.indicator_all.c"},
+    )
+    with pytest.raises(PublishRefused, match=r"2 of the project's tests did not run \(e\.g\. test\.llo_monitor\.b\)"):
+        publish(paths, target)
+    (target / "manifest.json").unlink()
+    with pytest.raises(PublishRefused, match="manifest.json not found"):
+        publish(paths, target)
+
+
 def test_dbt_target_dir_follows_dbt_target_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "elsewhere"))
     assert publish_module.dbt_target_dir() == tmp_path / "elsewhere"
@@ -343,3 +357,15 @@ def test_llo_publish_command_reports_a_refusal_and_exits_non_zero(paths: Paths, 
     assert "table persons has a person-level column `person_id`" in result.stderr
     assert "Traceback" not in result.stderr
     assert not paths.published_db.exists()
+
+
+def test_nine_digit_totals_in_monitor_metadata_are_not_mistaken_for_a_bsn(paths: Paths, target: Path) -> None:
+    """At country scale the delivery summary sums to more than 100 million rows; the
+    metadata row is written after the check, from tables that passed it."""
+    make_warehouse(paths.warehouse_path, extra_sql=(
+        "update published.delivery_files set rows_read = 60000000, rows_accepted = 59999990 where supplier_code = 'GM0014'",
+        "update published.delivery_files set rows_read = 50000000, rows_accepted = 50000000 where supplier_code = 'uwv'",
+    ))
+    published = publish(paths, target)
+    with duckdb.connect(str(published), read_only=True) as connection:
+        assert connection.execute("select rows_read from monitor_metadata").fetchall() == [(110_000_020,)]

@@ -330,7 +330,7 @@ rates as (
 
 ),
 
-final as (
+effects as (
 
     select
         rates.action_code,
@@ -370,6 +370,7 @@ final as (
             rates.participant_rate_working - rates.comparison_rate_working + 1.96 * rates.standard_error_working
         ) as ci_high_working_pp,
         'beschrijvend, geen causaal effect' as label,
+        -- primary suppression (definitions.md section 6)
         coalesce(rates.n_participants, 0) < {{ var('min_cell_size') }}
         or coalesce(rates.n_comparison, 0) < {{ var('min_cell_size') }} as is_suppressed
     from rates
@@ -378,6 +379,22 @@ final as (
         on
             rates.period_type = periods.period_type
             and rates.period = periods.period
+
+),
+
+-- secondary suppression: the municipalities' participants add up to REGIO's
+-- and the years' to the window's, so a single suppressed row of either group
+-- takes the next smallest with it (macro secondary_suppression)
+final as (
+
+    {{ secondary_suppression(
+        'effects',
+        groups=[
+            "action_code, target_group, period_type, period, municipality_code = 'REGIO'",
+            'action_code, target_group, municipality_code, period_type',
+        ],
+        order_by='participants, municipality_code, period'
+    ) }}
 
 )
 

@@ -455,23 +455,21 @@ reached_employers as (
 
 ),
 
--- IMP_WG_EMPLOYEES_LLO: population members with a dienstverband at a region
--- employer active at the peildatum, by whether that employer was reached in
--- the period; TOTAAL is all region employers, so reached JA and NEE add up
-employee_facts as (
+-- IMP_WG_EMPLOYEES_LLO: jobs at region employers active at the peildatum held
+-- by population members, by whether the employer was reached in the period.
+-- Counted per job, as employees of their employer: a person working for two
+-- employers is an employee of both. TOTAAL is all region employers, so
+-- reached JA and NEE add up.
+employee_jobs as (
 
     select distinct
-        'IMP_WG_EMPLOYEES_LLO' as indicator_code,
-        'value' as measure,
         complete_population.period_type,
         complete_population.period,
         employers.municipality_code,
-        'WG' as target_group,
-        cast(null as varchar) as action_code,
-        case when reached_employers.employer_id is null then 'NEE' else 'JA' end as reached,
-        complete_population.person_id as unit_key,
-        complete_population.has_llo_12m as is_hit,
-        cast(null as double) as amount
+        employers.employer_id,
+        complete_population.person_id,
+        complete_population.has_llo_12m,
+        case when reached_employers.employer_id is null then 'NEE' else 'JA' end as reached
     from complete_population
     inner join employment
         on
@@ -484,6 +482,29 @@ employee_facts as (
             employment.employer_id = reached_employers.employer_id
             and complete_population.period_type = reached_employers.period_type
             and complete_population.period = reached_employers.period
+
+),
+
+employee_facts as (
+
+    select
+        'IMP_WG_EMPLOYEES_LLO' as indicator_code,
+        'value' as measure,
+        period_type,
+        period,
+        municipality_code,
+        'WG' as target_group,
+        cast(null as varchar) as action_code,
+        reached,
+        count(*) as n_units,
+        count_if(has_llo_12m) as n_hits,
+        cast(null as double) as amount
+    from employee_jobs
+    group by
+        period_type,
+        period,
+        municipality_code,
+        reached
 
 ),
 
@@ -513,7 +534,7 @@ flow_cells as (
 
 employee_cells as (
 
-    {{ indicator_rollup('employee_facts', breakdowns=['reached']) }}
+    {{ indicator_rollup('employee_facts', breakdowns=['reached'], distinct_units=false) }}
 
 ),
 

@@ -141,7 +141,8 @@ answer_cells as (
         'answer_facts',
         breakdowns=[['target_group', 'respondent_group'], 'measurement'] + var('person_breakdowns'),
         by_action=true,
-        distinct_units=false
+        distinct_units=false,
+        action_breakdowns=['target_group', 'measurement']
     ) }}
 
 ),
@@ -152,7 +153,8 @@ pair_cells as (
         'pair_facts',
         breakdowns=[['target_group', 'respondent_group']] + var('person_breakdowns'),
         by_action=true,
-        distinct_units=false
+        distinct_units=false,
+        action_breakdowns=['target_group']
     ) }}
 
 ),
@@ -173,7 +175,7 @@ indicator_rows as (
 
 final as (
 
-    {{ disclosure_control('indicator_rows') }}
+    {{ disclosure_control('indicator_rows', quarters_add_up=true) }}
 
 )
 

@@ -256,22 +256,30 @@ certificate_facts as (
         and certified_activities.learning_form = 'FORMEEL'
         and certified_activities.in_population_at_end
 
-    union all
+),
 
-    -- OUT_CERTIFICATES: every such activity of a population member, by the group at the end date
+-- OUT_CERTIFICATES: every such activity of a population member, by the group
+-- at the end date; an activity ends once, so the counts add up
+certificate_count_facts as (
+
     select
         'OUT_CERTIFICATES' as indicator_code,
-        activity_id as unit_key,
-        end_date as fact_date,
-        municipality_code,
-        target_group_at_end as target_group,
-        action_code,
-        age_band,
-        sex,
-        benefit_type,
+        'value' as measure,
+        periods.period_type,
+        periods.period,
+        certified_activities.municipality_code,
+        certified_activities.target_group_at_end as target_group,
+        certified_activities.action_code,
+        certified_activities.age_band,
+        certified_activities.sex,
+        certified_activities.benefit_type,
+        1 as n_units,
+        0 as n_hits,
         cast(null as double) as amount
     from certified_activities
-    where in_population_at_end
+    inner join periods
+        on certified_activities.end_date between periods.period_start and periods.period_end
+    where certified_activities.in_population_at_end
 
 ),
 
@@ -458,7 +466,19 @@ answer_period_facts as (
 
 person_cells as (
 
-    {{ indicator_rollup('person_facts', breakdowns=var('person_breakdowns'), by_action=true, with_all_groups=true) }}
+    {{ indicator_rollup('person_facts', breakdowns=var('person_breakdowns'), by_action=true) }}
+
+),
+
+certificate_count_cells as (
+
+    {{ indicator_rollup(
+        'certificate_count_facts',
+        breakdowns=var('person_breakdowns'),
+        by_action=true,
+        with_all_groups=true,
+        distinct_units=false
+    ) }}
 
 ),
 
@@ -480,7 +500,8 @@ answer_cells as (
         'answer_period_facts',
         breakdowns=[['target_group', 'respondent_group']] + var('person_breakdowns'),
         by_action=true,
-        distinct_units=false
+        distinct_units=false,
+        action_breakdowns=['target_group']
     ) }}
 
 ),
@@ -488,6 +509,8 @@ answer_cells as (
 all_cells as (
 
     select * from person_cells
+    union all
+    select * from certificate_count_cells
     union all
     select * from supported_cells
     union all
@@ -516,7 +539,7 @@ indicator_rows as (
 
 final as (
 
-    {{ disclosure_control('indicator_rows') }}
+    {{ disclosure_control('indicator_rows', quarters_add_up=true) }}
 
 )
 

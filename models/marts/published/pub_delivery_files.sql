@@ -1,7 +1,8 @@
 -- Published delivery quality (delivery contract section 5): the intake manifest
 -- per delivered file version, counts only. Left out: the sha256 (64 hex
 -- characters, indistinguishable from a pseudonym for the publish check; its
--- first 12 characters still identify the version), the archive path (a path
+-- first 12 characters still identify the version), the file size (a 9-digit
+-- number of bytes looks like a bsn to the check), the archive path (a path
 -- into the restricted area) and the warnings in words (codes suffice).
 {{ config(alias='delivery_files', schema='published', materialized='view') }}
 
@@ -28,7 +29,6 @@ final as (
         rows_accepted,
         rows_quarantined,
         bsn_padded_rows,
-        size_bytes,
         encoding,
         delimiter,
         warning_codes,
