@@ -9,55 +9,21 @@
 -- depends_on: {{ ref('werkdefinitie_population') }}
 with
 
-residence as (
+residents_at_quarter_starts as (
 
-    select * from {{ ref('int_residence_periods') }}
-
-),
-
-persons as (
-
-    select * from {{ ref('int_persons') }}
-
-),
-
-quarter_starts as (
-
-    select cast(unnest(generate_series(
-        cast('{{ var("monitor_start") }}' as date),
-        {{ as_of_date() }},
-        to_months(3)
-    )) as date) as state_date
-
-),
-
--- only residents of population age can be in the population: fewer pairs for the macro
-person_dates as (
-
-    select distinct
-        residence.person_id,
-        quarter_starts.state_date
-    from quarter_starts
-    inner join residence
-        on {{ is_active_at('residence.start_date', 'residence.end_date', 'quarter_starts.state_date') }}
-    inner join persons
-        on residence.person_id = persons.person_id
-    where
-        {{ age_in_years('persons.birth_date', 'quarter_starts.state_date') }}
-        between {{ var('population_min_age') }} and {{ var('population_max_age_exclusive') }} - 1
+    select * from {{ ref('int_residents_at_quarter_starts') }}
 
 ),
 
 states as (
 
-    {{ person_state_at('person_dates') }}
+    {{ person_state_at('residents_at_quarter_starts', population_only=true) }}
 
 ),
 
 final as (
 
     select * from states
-    where in_population
 
 )
 
