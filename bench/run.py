@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import graphlib
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -335,6 +336,18 @@ def time_queries(published_db: Path, queries: dict[tuple[str, str], list[str]]) 
 # ---------------------------------------------------------------- one run
 
 
+def time_dashboard_queries(published_db: Path, log_dir: Path) -> list[dict[str, Any]]:
+    return time_queries(published_db, dashboard_queries(published_db, log_dir))
+
+
+def in_child_process(function: Any, *arguments: Any) -> Any:
+    """`function(*arguments)` in a fresh interpreter. The harness itself must stay small: Linux records
+    the memory high-water mark of the process that starts a stage into the stage's own peak RSS (at
+    exec), so work done in this process (DuckDB, Streamlit) would inflate every later stage's figure."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, arguments)
+
+
 def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
     root = settings.work_dir / f"scale-{scale:g}"
     shutil.rmtree(root, ignore_errors=True)
@@ -370,13 +383,13 @@ def run_pipeline(settings: BenchSettings, scale: float, run: int) -> RunResult:
     elapsed, model_seconds = dbt_results(target_dir)
     result = RunResult(scale, run, stages, elapsed, model_seconds)
     if settings.direct:
-        result.direct_seconds, result.direct_node_seconds = execute_directly(
-            target_dir, data_dir / "warehouse" / "llo.duckdb", root / "direct"
+        result.direct_seconds, result.direct_node_seconds = in_child_process(
+            execute_directly, target_dir, data_dir / "warehouse" / "llo.duckdb", root / "direct"
         )
         print(f"  scale {scale:g} run {run}: direct   {result.direct_seconds:8.1f} s", flush=True)
     if settings.dashboard and run == settings.runs[scale]:
         published_db = data_dir / "publish" / "llo_monitor.duckdb"
-        result.dashboard_queries = time_queries(published_db, dashboard_queries(published_db, logs / "dashboard"))
+        result.dashboard_queries = in_child_process(time_dashboard_queries, published_db, logs / "dashboard")
         print(f"  scale {scale:g} run {run}: dashboard {len(result.dashboard_queries)} queries, heaviest "
               f"{result.dashboard_queries[0]['median_seconds'] * 1000:.0f} ms", flush=True)
     if not (settings.keep and run == settings.runs[scale]):
