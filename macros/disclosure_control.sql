@@ -20,7 +20,7 @@
     group:
       - the values of one breakdown (age_band, sex, ...) of one indicator,
         measure, period, municipality, target group and action add up to its
-        TOTAAL row;
+        TOTAAL row, except for the breakdowns in var non_additive_breakdowns;
       - the municipalities of one indicator, measure, period, target group,
         action, breakdown and breakdown value add up to its REGIO row;
       - with quarters_add_up (the output and outcome layers, which count
@@ -33,9 +33,10 @@
     can be in AV and AH within one period and in several actions, so ALL and
     ALLE are not sums of their parts. The data test
     assert_secondary_suppression_complete checks the result. -#}
-{% macro disclosure_control(indicator_rows, quarters_add_up=false, rounds=4) -%}
+{% macro disclosure_control(indicator_rows, quarters_add_up=false) -%}
     {%- set groups = [
-        'indicator_code, measure, period_type, period, municipality_code, target_group, action_code, breakdown',
+        'indicator_code, measure, period_type, period, municipality_code, target_group, action_code, breakdown,'
+        ~ ' case when breakdown in ' ~ "('" ~ var('non_additive_breakdowns') | join("', '") ~ "')" ~ ' then breakdown_value end',
         "indicator_code, measure, period_type, period, target_group, action_code, breakdown, breakdown_value,"
         ~ " municipality_code = 'REGIO'",
     ] -%}
@@ -66,8 +67,11 @@
         {{ secondary_suppression(
             'primary_suppression',
             groups=groups,
-            order_by='disclosure_size, breakdown_value, municipality_code, period',
-            rounds=rounds
+            key=[
+                'indicator_code', 'measure', 'period_type', 'period', 'municipality_code', 'target_group',
+                'action_code', 'breakdown', 'breakdown_value',
+            ],
+            order_by='disclosure_size, breakdown_value, municipality_code, period'
         ) }}
 
     ),
@@ -84,44 +88,68 @@
 
 {#- Secondary suppression over `cells` (a CTE or relation with a boolean
     is_suppressed). `groups` are PARTITION BY lists, each defining cells that
-    add up to a total (the total itself must fall in a partition of its own).
-    When exactly one cell of a group is suppressed, the shown cell of the group
-    that sorts first by `order_by` (the smallest) is suppressed too. Fixing one
-    kind of group can leave a single suppressed cell in another, so all passes
-    are repeated `rounds` times. Returns the rows of `cells` with the updated
-    is_suppressed. -#}
-{% macro secondary_suppression(cells, groups, order_by, rounds=2) -%}
-    {%- set previous = namespace(name=cells) -%}
-    with
-    {% for round in range(1, rounds + 1) %}
-    {%- for group in groups %}
-    {%- set pass_name = 'secondary_pass_' ~ round ~ '_' ~ loop.index %}
-    {{ pass_name }} as (
+    add up to a total (the total itself must fall in a partition of its own);
+    `key` lists the columns that identify a cell. When exactly one cell of a
+    group is suppressed, the shown cell of the group that sorts first by
+    `order_by` (the smallest) is suppressed too. Fixing one kind of group can
+    leave a single suppressed cell in another, so the passes over all groups
+    are repeated until a round suppresses nothing more: a recursive CTE keyed
+    on the cell (DuckDB's USING KEY), whose `recurring` table holds the cells
+    as the last round left them. Every round suppresses at least one more cell,
+    so it ends. Returns the rows of `cells` with the updated is_suppressed. -#}
+{% macro secondary_suppression(cells, groups, key, order_by) -%}
+    with recursive
 
-        select
-            * exclude (is_suppressed, suppressed_in_group, order_in_group),
-            is_suppressed
-            or (not is_suppressed and suppressed_in_group = 1 and order_in_group = 1) as is_suppressed
-        from (
-            select
-                *,
-                count(*) filter (where is_suppressed) over (partition by {{ group }}) as suppressed_in_group,
-                -- shown cells first (false sorts before true), smallest first
-                row_number() over (
-                    partition by {{ group }}
-                    order by is_suppressed asc, {{ order_by }}
-                ) as order_in_group
-            from {{ previous.name }}
-        ) as ranked
+    cells_until_stable using key ({{ key | join(', ') }}) as (
+
+        select * from {{ cells }}
+
+        union
+
+        (
+            with
+            {% for group in groups %}
+            {%- set input_name = 'recurring.cells_until_stable' if loop.first else 'secondary_pass_' ~ (loop.index - 1) %}
+            secondary_pass_{{ loop.index }} as (
+
+                select
+                    * exclude (is_suppressed, suppressed_in_group, order_in_group),
+                    is_suppressed
+                    or (suppressed_in_group = 1 and order_in_group = 1) as is_suppressed
+                from (
+                    select
+                        *,
+                        count(*) filter (where is_suppressed) over (partition by {{ group }}) as suppressed_in_group,
+                        -- shown cells first (false sorts before true), smallest first
+                        row_number() over (
+                            partition by {{ group }}
+                            order by is_suppressed asc, {{ order_by }}
+                        ) as order_in_group
+                    from {{ input_name }}
+                ) as ranked
+
+            ){{ ',' if not loop.last }}
+            {%- endfor %}
+
+            -- only the cells this round newly suppressed; recursion ends when there are none
+            select round_result.*
+            from secondary_pass_{{ groups | length }} as round_result
+            inner join recurring.cells_until_stable as before_round
+                on
+                {%- for column in key %}
+                    {{ 'and ' if not loop.first }}round_result.{{ column }} = before_round.{{ column }}
+                {%- endfor %}
+            where
+                round_result.is_suppressed
+                and not before_round.is_suppressed
+                and exists (select 1 from cells_until_stable)
+        )
 
     ),
-    {%- set previous.name = pass_name %}
-    {%- endfor %}
-    {%- endfor %}
 
     secondary_final as (
 
-        select * from {{ previous.name }}
+        select * from cells_until_stable
 
     )
 

@@ -158,9 +158,9 @@
                     'learning.start_date', 'learning.end_date', llo_window_start, 'state_subjects.state_date'
                 ) }}
             ) as has_formal_12m,
+            -- informal learning counts at any stage of life: only education is initial or post-initial
             bool_or(
-                learning.is_post_initial
-                and learning.is_informal
+                learning.is_informal
                 and {{ is_active_in_window(
                     'learning.start_date', 'learning.end_date', llo_window_start, 'state_subjects.state_date'
                 ) }}

@@ -2,9 +2,10 @@
 -- and secondary_suppression): no group of cells that add up to a total may
 -- hold exactly one suppressed cell next to a shown one, or the suppressed cell
 -- could be derived by subtraction. Groups: the values of one breakdown (they
--- add up to TOTAAL), the municipalities (to REGIO), in the output and outcome
--- layers the quarters of a year (to the year), and in action_effect the
--- municipalities and the years (to the window). Returns the offending groups.
+-- add up to TOTAAL; not those of var non_additive_breakdowns), the
+-- municipalities (to REGIO), in the output and outcome layers the quarters of
+-- a year (to the year), and in action_effect the municipalities and the years
+-- (to the window). Returns the offending groups.
 with
 
 indicators as (
@@ -46,7 +47,7 @@ groups as (
         || ' ' || action_code || ' ' || breakdown as group_key,
         is_suppressed
     from indicator_cells
-    where breakdown != 'TOTAAL'
+    where breakdown != 'TOTAAL' and breakdown not in {{ "('" ~ var('non_additive_breakdowns') | join("', '") ~ "')" }}
 
     union all
 

@@ -214,6 +214,7 @@ def test_what_works_is_ranked_labelled_descriptive_and_filtered(monkeypatch: pyt
     assert list(effects["95%-interval"]) == ["2,0 tot 18,0", "0,0 tot 0,0", "-20,0 tot 12,0", ""]
     assert list(effects["Deelnemers"]) == ["50", "30", "25", "< 10"]
     assert charts(test) == 1
+    assert "kan niet hoger" in texts(test)  # AH (rung 7) is in the table, not in the ranked chart
     test = test.radio(key="effect_outcome").set_value("_working").run()  # secondary outcome: working
     working = table(test, 0)
     assert list(zip(working["Actie"], working["Verschil"]))[:3] == [

@@ -330,7 +330,8 @@ rates as (
 
 ),
 
-effects as (
+-- used inside the recursive CTE of secondary_suppression, which sqlfluff cannot parse (USING KEY)
+effects as (  -- noqa: ST03
 
     select
         rates.action_code,
@@ -393,6 +394,7 @@ final as (
             "action_code, target_group, period_type, period, municipality_code = 'REGIO'",
             'action_code, target_group, municipality_code, period_type',
         ],
+        key=['action_code', 'target_group', 'period_type', 'period', 'municipality_code'],
         order_by='participants, municipality_code, period'
     ) }}
 

@@ -458,8 +458,9 @@ reached_employers as (
 -- IMP_WG_EMPLOYEES_LLO: jobs at region employers active at the peildatum held
 -- by population members, by whether the employer was reached in the period.
 -- Counted per job, as employees of their employer: a person working for two
--- employers is an employee of both. TOTAAL is all region employers, so
--- reached JA and NEE add up.
+-- employers is an employee of both. The indicator (TOTAAL) is the employees of
+-- reached employers; the breakdown reached gives JA (the same) and NEE, the
+-- employees of employers not reached, to compare with.
 employee_jobs as (
 
     select distinct
@@ -532,9 +533,35 @@ flow_cells as (
 
 ),
 
-employee_cells as (
+employee_cells_by_reach as (
 
     {{ indicator_rollup('employee_facts', breakdowns=['reached'], distinct_units=false) }}
+
+),
+
+employee_cells as (
+
+    select *
+    from employee_cells_by_reach
+    where breakdown = 'reached'
+
+    union all
+
+    select
+        indicator_code,
+        measure,
+        period_type,
+        period,
+        municipality_code,
+        target_group,
+        action_code,
+        'TOTAAL' as breakdown,
+        'TOTAAL' as breakdown_value,
+        n_units,
+        n_hits,
+        amount
+    from employee_cells_by_reach
+    where breakdown = 'reached' and breakdown_value = 'JA'
 
 ),
 
