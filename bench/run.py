@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import graphlib
 import json
+import logging
 import multiprocessing
 import os
 import platform
@@ -287,6 +288,9 @@ def dashboard_queries(published_db: Path, log_dir: Path) -> dict[tuple[str, str]
     pages ran on DuckDB, as (sql, parameters as JSON), with the slugs of the pages
     that ran each. The query cache is emptied before each page, so every page runs
     all its queries."""
+    # Bare-mode AppTest warns "No runtime found" for every cached query, hundreds of lines; this
+    # runs in a child process of its own, so silencing warnings there hides nothing else.
+    logging.disable(logging.WARNING)
     log_dir.mkdir(parents=True, exist_ok=True)
     saved = {name: os.environ.get(name) for name in (PUBLISHED_DB_ENV, QUERY_LOG_ENV)}
     queries: dict[tuple[str, str], list[str]] = {}
@@ -494,7 +498,8 @@ def environment_description(load_before: tuple[float, ...], settings: BenchSetti
         "duckdb_settings": _duckdb_settings(),
         # BENCH_SOURCE describes an exported copy that has no git metadata
         "commit": os.environ.get("BENCH_SOURCE") or _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain")),
+        # the reports this harness writes are not changes to what is benchmarked
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--", ".", ":(exclude)bench/results")),
         "seed": settings.seed,
         "months": settings.months,
     }
