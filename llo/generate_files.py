@@ -108,11 +108,14 @@ class Formatter:
         return (self.iso_dates if iso_dates else self.dmy_dates).take(index)
 
 
+# Emptied by the Writer at each new block: every chunk's tables arrive from a worker with their own
+# (unpickled) copies of shared vocabularies such as the employer ids, so a cache that outlived the
+# block would keep one copy per chunk, i.e. memory growing with chunks times employers.
 _VOCABULARIES: dict[int, tuple[object, pa.Array]] = {}
 
 
 def _vocabulary(values: Coded) -> pa.Array:
-    """Arrow copy of a vocabulary, made once (vocabularies such as employer ids are large)."""
+    """Arrow copy of a vocabulary, made once per block (vocabularies such as employer ids are large)."""
     key = id(values.vocabulary)
     cached = _VOCABULARIES.get(key)
     if cached is None or cached[0] is not values.vocabulary:
@@ -384,10 +387,14 @@ class Writer:
         self.formatter = Formatter()
         self.defects: dict[str, int] = {check: 0 for check in ROW_CHECKS}
         self.rows_written: dict[str, int] = {}
+        self.block: str | None = None
 
     def write_month(self, table: Table, last_day: int, files: list[tuple[Path, np.ndarray, FileStyle]], block: str) -> None:
         """Write the rows of `table` known by `last_day` to delivery files: (path, rows, style) per file.
         The table is formatted once per date and decimal style, then split."""
+        if block != self.block:
+            _VOCABULARIES.clear()
+            self.block = block
         known = np.flatnonzero(table.known <= last_day)
         table = table.subset(known)
         position = np.full(len(known) and int(known.max()) + 1, -1)
