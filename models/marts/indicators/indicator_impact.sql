@@ -547,19 +547,7 @@ employee_cells as (
 
     union all
 
-    select
-        indicator_code,
-        measure,
-        period_type,
-        period,
-        municipality_code,
-        target_group,
-        action_code,
-        'TOTAAL' as breakdown,
-        'TOTAAL' as breakdown_value,
-        n_units,
-        n_hits,
-        amount
+    select * replace ('TOTAAL' as breakdown, 'TOTAAL' as breakdown_value)
     from employee_cells_by_reach
     where breakdown = 'reached' and breakdown_value = 'JA'
 
