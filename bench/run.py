@@ -288,9 +288,6 @@ def dashboard_queries(published_db: Path, log_dir: Path) -> dict[tuple[str, str]
     pages ran on DuckDB, as (sql, parameters as JSON), with the slugs of the pages
     that ran each. The query cache is emptied before each page, so every page runs
     all its queries."""
-    # Bare-mode AppTest warns "No runtime found" for every cached query, hundreds of lines; this
-    # runs in a child process of its own, so silencing warnings there hides nothing else.
-    logging.disable(logging.WARNING)
     log_dir.mkdir(parents=True, exist_ok=True)
     saved = {name: os.environ.get(name) for name in (PUBLISHED_DB_ENV, QUERY_LOG_ENV)}
     queries: dict[tuple[str, str], list[str]] = {}
@@ -341,6 +338,9 @@ def time_queries(published_db: Path, queries: dict[tuple[str, str], list[str]]) 
 
 
 def time_dashboard_queries(published_db: Path, log_dir: Path) -> list[dict[str, Any]]:
+    """Runs in a child process of its own (in_child_process), so silencing warnings hides nothing
+    else: bare-mode AppTest warns "No runtime found" for every cached query, hundreds of lines."""
+    logging.disable(logging.WARNING)
     return time_queries(published_db, dashboard_queries(published_db, log_dir))
 
 

@@ -682,7 +682,7 @@ def page_what_works(data: Data, filters: Filters) -> None:
         # AH is rung 7, the top of the ladder: its 0 against 0 would crowd the ranking
         shown = shown[shown["target_group"] != "AH"]
         st.caption("Aansluiting houden staat al op de hoogste trede (7) en kan niet hoger: die rijen staan alleen in "
-                   "de tabel. Kies 'werkend 12 maanden na de start' om ook deze groep te vergelijken.")
+                   f"de tabel. Kies '{OUTCOMES['_working']}' om ook deze groep te vergelijken.")
     if not shown.empty:
         base = alt.Chart(shown).encode(y=alt.Y("Actie:N", sort=list(shown["Actie"]), title=None, axis=NAME_AXIS))
         show_chart(

@@ -96,38 +96,35 @@ class FileStyle:
 # --- formatting -----------------------------------------------------------------------------------------
 
 class Formatter:
+    """Arrow text for dates and codes. The date tables are made once; the Arrow copies of the code
+    vocabularies (employer ids are large) once per block of rows, see `start_block`."""
+
     def __init__(self) -> None:
         days = np.arange(DATE_TABLE_FIRST, DATE_TABLE_LAST + 1, dtype=np.int64)
         iso_text = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").tolist()
         self.iso_dates = pa.array(iso_text, pa.string())
         self.dmy_dates = pa.array([f"{text[8:10]}-{text[5:7]}-{text[0:4]}" for text in iso_text], pa.string())
+        self.vocabularies: dict[int, tuple[object, pa.Array]] = {}
+
+    def start_block(self) -> None:
+        """Every chunk's tables arrive from a worker with their own (unpickled) copies of shared
+        vocabularies such as the employer ids, so vocabularies cached beyond their block would keep
+        one copy per chunk: memory growing with chunks times employers."""
+        self.vocabularies.clear()
 
     def dates(self, days: np.ndarray, last_day: int, iso_dates: bool) -> pa.Array:
         empty = (days > last_day) | (days < DATE_TABLE_FIRST)
         index = pa.array(np.where(empty, 0, days - DATE_TABLE_FIRST), mask=empty)
         return (self.iso_dates if iso_dates else self.dmy_dates).take(index)
 
-
-# Emptied by the Writer at each new block: every chunk's tables arrive from a worker with their own
-# (unpickled) copies of shared vocabularies such as the employer ids, so a cache that outlived the
-# block would keep one copy per chunk, i.e. memory growing with chunks times employers.
-_VOCABULARIES: dict[int, tuple[object, pa.Array]] = {}
-
-
-def _vocabulary(values: Coded) -> pa.Array:
-    """Arrow copy of a vocabulary, made once per block (vocabularies such as employer ids are large)."""
-    key = id(values.vocabulary)
-    cached = _VOCABULARIES.get(key)
-    if cached is None or cached[0] is not values.vocabulary:
-        cached = (values.vocabulary, pa.array(list(values.vocabulary), pa.string()))
-        _VOCABULARIES[key] = cached
-    return cached[1]
-
-
-def _coded(values: Coded) -> pa.Array:
-    vocabulary = _vocabulary(values)
-    empty = values.index < 0
-    return vocabulary.take(pa.array(np.where(empty, 0, values.index), mask=empty))
+    def codes(self, values: Coded) -> pa.Array:
+        key = id(values.vocabulary)
+        cached = self.vocabularies.get(key)
+        if cached is None or cached[0] is not values.vocabulary:
+            cached = (values.vocabulary, pa.array(list(values.vocabulary), pa.string()))
+            self.vocabularies[key] = cached
+        empty = values.index < 0
+        return cached[1].take(pa.array(np.where(empty, 0, values.index), mask=empty))
 
 
 def _numbered(values: Numbered) -> pa.Array:
@@ -142,7 +139,7 @@ def _numbers(values: np.ndarray, decimal_comma: bool) -> pa.Array:
 
 def format_column(column: Column, values: object, last_day: int, style: FileStyle, formatter: Formatter) -> pa.Array:
     if isinstance(values, Coded):
-        return _coded(values)
+        return formatter.codes(values)
     if isinstance(values, Numbered):
         return _numbered(values)
     if column.type == "bsn":
@@ -393,7 +390,7 @@ class Writer:
         """Write the rows of `table` known by `last_day` to delivery files: (path, rows, style) per file.
         The table is formatted once per date and decimal style, then split."""
         if block != self.block:
-            _VOCABULARIES.clear()
+            self.formatter.start_block()
             self.block = block
         known = np.flatnonzero(table.known <= last_day)
         table = table.subset(known)

@@ -36,7 +36,7 @@
 {% macro disclosure_control(indicator_rows, quarters_add_up=false) -%}
     {%- set groups = [
         'indicator_code, measure, period_type, period, municipality_code, target_group, action_code, breakdown,'
-        ~ ' case when breakdown in ' ~ "('" ~ var('non_additive_breakdowns') | join("', '") ~ "')" ~ ' then breakdown_value end',
+        ~ ' case when breakdown in ' ~ non_additive_breakdowns() ~ ' then breakdown_value end',
         "indicator_code, measure, period_type, period, target_group, action_code, breakdown, breakdown_value,"
         ~ " municipality_code = 'REGIO'",
     ] -%}
@@ -142,7 +142,6 @@
             where
                 round_result.is_suppressed
                 and not before_round.is_suppressed
-                and exists (select 1 from cells_until_stable)
         )
 
     ),
@@ -181,4 +180,11 @@
         unit,
         is_suppressed
     from {{ indicator_mart }}
+{%- endmacro %}
+
+
+{#- var non_additive_breakdowns as a SQL list, e.g. ('reached'): breakdowns whose
+    values do not add up to the TOTAAL row, so they form no suppression group. -#}
+{% macro non_additive_breakdowns() -%}
+    ('{{ var('non_additive_breakdowns') | join("', '") }}')
 {%- endmacro %}

@@ -47,7 +47,7 @@ groups as (
         || ' ' || action_code || ' ' || breakdown as group_key,
         is_suppressed
     from indicator_cells
-    where breakdown != 'TOTAAL' and breakdown not in {{ "('" ~ var('non_additive_breakdowns') | join("', '") ~ "')" }}
+    where breakdown != 'TOTAAL' and breakdown not in {{ non_additive_breakdowns() }}
 
     union all
 
