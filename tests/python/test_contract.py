@@ -12,7 +12,11 @@ from llo.expectations import suite_expectations
 from llo.intake_parse import PARSERS
 from llo.settings import PROJECT_DIR
 
-PROSE_CONTRACT = PROJECT_DIR.parent / "shared" / "spec" / "delivery-contract.md"
+# The spec lives next to the checkout (../shared/spec); a clone elsewhere reads the copy kept in the
+# repository, and a checkout that has both checks that the copy is current.
+SHARED_PROSE_CONTRACT = PROJECT_DIR.parent / "shared" / "spec" / "delivery-contract.md"
+PROSE_CONTRACT_COPY = PROJECT_DIR / "tests" / "python" / "spec" / "delivery-contract.md"
+PROSE_CONTRACT = SHARED_PROSE_CONTRACT if SHARED_PROSE_CONTRACT.exists() else PROSE_CONTRACT_COPY
 
 
 def test_generated_files_are_up_to_date() -> None:
@@ -61,6 +65,11 @@ def test_landing_layout_of_contract_section_1() -> None:
     assert str(landing_path(KINDS["uwv__dienstverbanden"], "2026-11")) == "uwv/2026-11/dienstverbanden.csv"
     assert len(FILE_KINDS) == 16
     assert ROW_CHECKS and FILE_WARNINGS
+
+
+def test_the_copy_of_the_prose_contract_is_current() -> None:
+    assert PROSE_CONTRACT_COPY.read_bytes() == PROSE_CONTRACT.read_bytes(), (
+        f"copy {PROSE_CONTRACT_COPY} differs from {SHARED_PROSE_CONTRACT}: copy it again")
 
 
 def prose_tables() -> dict[str, list[tuple[str, bool]]]:
